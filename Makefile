@@ -1,0 +1,52 @@
+# The two commands a newcomer needs:  make demo   and   make test
+# Plain `make` sets up and builds.
+BUILD      ?= build
+BUILD_WASM ?= build-wasm
+BUILD_FUZZ ?= build-fuzz
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+export NODE_PATH := /usr/share/nodejs
+
+.PHONY: all setup build demo test test-native test-wasm wasm fuzz fuzz-smoke bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/zmesh demo
+
+wasm: setup
+	emcmake cmake -S . -B $(BUILD_WASM) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD_WASM) -j $(JOBS)
+
+test-native: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-wasm: wasm
+	ctest --test-dir $(BUILD_WASM) --output-on-failure -j $(JOBS)
+
+fuzz-build: setup
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DZMESH_FUZZ=ON -DZMESH_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+# A short run of every fuzz target (part of make test); `make fuzz` runs each for longer.
+fuzz-smoke: fuzz-build
+	bash scripts/fuzz.sh $(BUILD_FUZZ) 20
+
+fuzz: fuzz-build
+	bash scripts/fuzz.sh $(BUILD_FUZZ) $${FUZZ_SECONDS:-600}
+
+test: test-native test-wasm fuzz-smoke
+	@echo "make test: all passed"
+
+bench: build
+	./$(BUILD)/bench/zmesh_crypto_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+clean:
+	rm -rf $(BUILD) $(BUILD_WASM) $(BUILD_FUZZ)

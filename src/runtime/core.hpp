@@ -1,0 +1,63 @@
+// The contract between a sans-IO protocol core and whoever drives it (native event loop,
+// browser, simulator). Modelled on ngtcp2/quinn-proto: events go in with the current time,
+// outgoing datagrams and the next deadline are polled out. A core owns no socket, thread,
+// clock or randomness; those are injected.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "runtime/time.hpp"
+#include "util/bytes.hpp"
+
+namespace zmesh {
+
+// Opaque handle of a remote endpoint, assigned by the driver (a connection, a simulated node).
+using PeerHandle = std::uint64_t;
+
+struct Transmit {
+  PeerHandle to = 0;
+  Bytes payload;
+};
+
+class Core {
+ public:
+  virtual ~Core() = default;
+
+  // Called once before any other event.
+  virtual void on_start(TimeUs now) = 0;
+  // A message from a peer arrived.
+  virtual void on_receive(TimeUs now, PeerHandle from, ByteView payload) = 0;
+  // The deadline returned by next_deadline() has been reached (or passed).
+  virtual void on_timeout(TimeUs now) = 0;
+  // The earliest time the core wants on_timeout, or kNever.
+  virtual TimeUs next_deadline() const = 0;
+  // Drains one outgoing message; std::nullopt when there is nothing to send.
+  virtual std::optional<Transmit> poll_transmit() = 0;
+};
+
+// A bounded outgoing queue that cores can embed to implement poll_transmit().
+class Outbox {
+ public:
+  explicit Outbox(std::size_t max_messages = 4096) : max_messages_(max_messages) {}
+  // false (and nothing queued) when full: the caller decides whether that is loss or an error.
+  bool push(PeerHandle to, Bytes payload) {
+    if (queue_.size() >= max_messages_) return false;
+    queue_.push_back(Transmit{to, std::move(payload)});
+    return true;
+  }
+  std::optional<Transmit> pop() {
+    if (queue_.empty()) return std::nullopt;
+    Transmit t = std::move(queue_.front());
+    queue_.pop_front();
+    return t;
+  }
+  std::size_t size() const { return queue_.size(); }
+
+ private:
+  std::size_t max_messages_;
+  std::deque<Transmit> queue_;
+};
+
+}  // namespace zmesh
