@@ -22,7 +22,7 @@ demo: build
 	./$(BUILD)/zmesh demo
 
 wasm: setup
-	emcmake cmake -S . -B $(BUILD_WASM) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	emcmake cmake -S . -B $(BUILD_WASM) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DZMESH_NATIVE_BUILD_DIR=$(abspath $(BUILD)) >/dev/null
 	cmake --build $(BUILD_WASM) -j $(JOBS)
 
 test-native: build
@@ -33,7 +33,7 @@ test-wasm: wasm
 
 fuzz-build: setup
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DZMESH_FUZZ=ON -DZMESH_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_all
 
 # A short run of every fuzz target (part of make test); `make fuzz` runs each for longer.
 fuzz-smoke: fuzz-build

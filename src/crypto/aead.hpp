@@ -14,11 +14,13 @@ inline constexpr std::size_t kAeadTagBytes = 16;
 inline constexpr std::size_t kChaChaNonceBytes = 12;
 inline constexpr std::size_t kXChaChaNonceBytes = 24;
 
+// Sealing with a wrong-size key, nonce or `out` is a programming error and aborts.
 // Output is ciphertext || 16-byte tag. `out` must have plaintext.size() + kAeadTagBytes bytes
 // (in-place operation, out.data() == plaintext.data(), is allowed).
 void chacha20poly1305_seal(const SecretBytes& key, ByteView nonce12, ByteView associated_data, ByteView plaintext,
                            MutableByteView out);
-// `out` must have ciphertext.size() - kAeadTagBytes bytes. verify_failed on any tampering.
+// `out` must have ciphertext.size() - kAeadTagBytes bytes. verify_failed on any tampering;
+// wrong key/nonce/out size -> invalid_argument, ciphertext shorter than the tag -> truncated.
 Status chacha20poly1305_open(const SecretBytes& key, ByteView nonce12, ByteView associated_data, ByteView ciphertext,
                              MutableByteView out);
 

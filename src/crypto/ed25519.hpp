@@ -21,8 +21,9 @@ struct Ed25519KeyPair {
 };
 
 Ed25519KeyPair ed25519_generate(RandomSource& random);
-Ed25519KeyPair ed25519_from_seed(ByteView seed32);
+Ed25519KeyPair ed25519_from_seed(ByteView seed32);  // aborts unless 32 bytes
 ByteArray<kEd25519SignatureBytes> ed25519_sign(const SecretBytes& secret_key, ByteView message);
+// Wrong signature length -> malformed, bad signature -> verify_failed.
 Status ed25519_verify(const Ed25519PublicKey& key, ByteView message, ByteView signature);
 
 }  // namespace zmesh::crypto

@@ -11,6 +11,7 @@ namespace zmesh::crypto {
 inline constexpr std::size_t kMlDsa65PublicBytes = 1952;
 inline constexpr std::size_t kMlDsa65SecretBytes = 4032;
 inline constexpr std::size_t kMlDsa65SignatureBytes = 3309;
+inline constexpr std::size_t kMlDsa65MaxContextBytes = 255;  // FIPS 204 §5.2
 
 struct MlDsa65PublicKey {
   ByteArray<kMlDsa65PublicBytes> bytes{};
@@ -23,7 +24,10 @@ struct MlDsa65KeyPair {
 };
 
 MlDsa65KeyPair mldsa65_generate(RandomSource& random);  // draws a 32-byte seed
+// Draws the 32-byte `rnd`. `context` at most kMlDsa65MaxContextBytes (longer aborts).
 Bytes mldsa65_sign(const SecretBytes& secret_key, ByteView message, ByteView context, RandomSource& random);
+// Wrong signature length -> malformed, context > 255 bytes -> invalid_argument,
+// bad signature -> verify_failed.
 Status mldsa65_verify(const MlDsa65PublicKey& key, ByteView message, ByteView context, ByteView signature);
 
 }  // namespace zmesh::crypto

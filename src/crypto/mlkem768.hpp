@@ -35,5 +35,8 @@ KemEncapsulation mlkem768_encapsulate(const MlKem768PublicKey& key, RandomSource
 // ML-KEM decapsulation never fails on a well-sized ciphertext (implicit rejection: a
 // tampered ciphertext yields an unrelated secret). Wrong size -> invalid_argument.
 Result<SecretBytes> mlkem768_decapsulate(const SecretBytes& secret_key, ByteView ciphertext);
+// FIPS 203 §7.2 encapsulation-key (modulus) check for keys received from peers: malformed
+// if any packed coefficient is >= q. HybridKemPublicKey::decode applies it.
+Status mlkem768_check_public_key(const MlKem768PublicKey& key);
 
 }  // namespace zmesh::crypto

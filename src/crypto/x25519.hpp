@@ -22,7 +22,7 @@ struct X25519KeyPair {
 };
 
 X25519KeyPair x25519_generate(RandomSource& random);
-X25519KeyPair x25519_from_secret(ByteView secret32);
+X25519KeyPair x25519_from_secret(ByteView secret32);  // aborts unless 32 bytes
 // Fails (crypto_failure) when the result is all zero (peer sent a low-order point).
 Result<SecretBytes> x25519_shared(const SecretBytes& secret_key, const X25519PublicKey& peer);
 

@@ -22,7 +22,14 @@ struct NodeId {
   std::string hex() const { return to_hex(bytes); }
   std::string short_hex() const { return hex().substr(0, 12); }
 
-  auto operator<=>(const NodeId&) const = default;
+  // Byte-wise (big-endian) order. Written out because emscripten's libc++ 14 has no
+  // operator<=> for std::array, so `= default` does not compile there.
+  std::strong_ordering operator<=>(const NodeId& other) const {
+    for (std::size_t i = 0; i < kBytes; ++i) {
+      if (bytes[i] != other.bytes[i]) return bytes[i] < other.bytes[i] ? std::strong_ordering::less : std::strong_ordering::greater;
+    }
+    return std::strong_ordering::equal;
+  }
   bool operator==(const NodeId&) const = default;
 };
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace zmesh {
@@ -25,7 +26,13 @@ std::uint64_t RandomSource::uniform(std::uint64_t bound) {
 
 double RandomSource::unit() { return static_cast<double>(next_u64() >> 11) * (1.0 / 9007199254740992.0); }
 
-void SystemRandom::fill(MutableByteView out) { randombytes_buf(out.data(), out.size()); }
+void SystemRandom::fill(MutableByteView out) {
+  // sodium_init() is idempotent and thread-safe; under WebAssembly it wires
+  // randombytes to the host's crypto.getRandomValues, so it must precede use.
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) std::abort();
+  randombytes_buf(out.data(), out.size());
+}
 
 SeededRandom::SeededRandom(std::uint64_t seed) {
   ByteArray<8> raw{};

@@ -1,0 +1,27 @@
+// A DHT contact: a node id and the address string the driver can dial it at.
+// The DHT never interprets the address beyond computing its network prefix for the
+// per-prefix limits of the routing table (a cheap Sybil brake, S/Kademlia §4.1 and the
+// "one /24" rule of Mainline DHT implementations).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "identity/node_id.hpp"
+
+namespace zmesh::dht {
+
+inline constexpr std::size_t kMaxAddressBytes = 200;  // as identity/transport_address.hpp
+
+struct Contact {
+  NodeId id;
+  std::string address;
+  bool operator==(const Contact&) const = default;
+};
+
+// The network prefix used for limits: "a.b.c" (/24) for IPv4 "a.b.c.d[:port]", the first
+// three groups (/48) for a bracketed IPv6 "[x:y:z:...]:port", the host part otherwise
+// (e.g. a DNS name or "signal:<id>"), so that unknown forms still group sensibly.
+std::string address_prefix(std::string_view address);
+
+}  // namespace zmesh::dht

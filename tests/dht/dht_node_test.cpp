@@ -1,0 +1,240 @@
+// DhtNode as a core: rejection of malformed and forged input (driven by hand), and lookups,
+// put/get and joining on small simulated networks (src/sim through DhtSwarm).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "dht/dht_node.hpp"
+#include "dht/sim_record_verifier.hpp"
+#include "dht_scenario.hpp"
+#include "dht_swarm.hpp"
+
+namespace zmesh::dht {
+namespace {
+
+using testing::DhtSwarm;
+using testing::Role;
+using testing::SwarmConfig;
+
+// Handles are 1..n; every handle is authenticated as the id registered for it.
+class MapBook final : public AddressBook {
+ public:
+  std::optional<PeerHandle> resolve(const Contact& c) override {
+    for (const auto& [h, id] : ids) {
+      if (id == c.id) return h;
+    }
+    return std::nullopt;
+  }
+  std::optional<NodeId> authenticated_id(PeerHandle p) const override {
+    auto it = ids.find(p);
+    if (it == ids.end()) return std::nullopt;
+    return it->second;
+  }
+  std::map<PeerHandle, NodeId> ids;
+};
+
+struct Lone {
+  Lone() {
+    random.fill(self.id.bytes);
+    self.address = "10.9.9.9";
+    random.fill(peer.id.bytes);
+    peer.address = "10.1.1.1";
+    book.ids[1] = peer.id;
+    node = std::make_unique<DhtNode>(self, DhtConfig{}, random, book, verifier);
+    node->on_start(0);
+  }
+  Message request(MessageType type) {
+    Message m;
+    m.type = type;
+    m.request_id = 77;
+    m.sender = peer;
+    return m;
+  }
+  SeededRandom random{11};
+  Contact self, peer;
+  MapBook book;
+  SimRecordVerifier verifier{5};
+  std::unique_ptr<DhtNode> node;
+};
+
+TEST(DhtNode, AnswersPingAndLearnsTheSender) {
+  Lone t;
+  t.node->on_receive(1, 1, encode_message(t.request(MessageType::ping)));
+  auto out = t.node->poll_transmit();
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->to, 1u);
+  auto pong = decode_message(out->payload);
+  ASSERT_TRUE(pong.ok());
+  EXPECT_EQ(pong->type, MessageType::pong);
+  EXPECT_EQ(pong->request_id, 77u);
+  EXPECT_EQ(pong->sender, t.self);
+  EXPECT_TRUE(t.node->routing_table().contains(t.peer.id));
+}
+
+TEST(DhtNode, RejectsMalformedUnsolicitedAndForgedMessages) {
+  Lone t;
+  t.node->on_receive(1, 1, Bytes{1, 2, 3});
+  EXPECT_EQ(t.node->stats().rejected_malformed, 1u);
+  // A response to a request id we never used.
+  t.node->on_receive(1, 1, encode_message(t.request(MessageType::pong)));
+  EXPECT_EQ(t.node->stats().rejected_unsolicited, 1u);
+  // A sender id other than the one the link authenticated for handle 1.
+  Message liar = t.request(MessageType::ping);
+  t.random.fill(liar.sender.id.bytes);
+  t.node->on_receive(1, 1, encode_message(liar));
+  // Our own id.
+  Message mirror = t.request(MessageType::ping);
+  mirror.sender = t.self;
+  t.node->on_receive(1, 1, encode_message(mirror));
+  EXPECT_EQ(t.node->stats().rejected_forged, 2u);
+  EXPECT_FALSE(t.node->poll_transmit());
+  EXPECT_EQ(t.node->routing_table().size(), 0u);
+}
+
+TEST(DhtNode, RefusesInvalidStoresAndAnswersFindValueWithValidOnes) {
+  Lone t;
+  const UnixSeconds now_s = 1'000;
+  Record good;
+  t.random.fill(good.key.bytes);
+  good.publisher_key = Bytes(32, 1);
+  good.expires_at = now_s + 600;
+  good.value = {1, 2, 3};
+  t.verifier.sign(good);
+  Record bad = good;
+  bad.value = {6, 6, 6};  // signature no longer matches
+  Record expired = good;
+  expired.expires_at = now_s - 1;
+  t.verifier.sign(expired);
+  const TimeUs now = TimeUs(now_s) * kSecond;  // unix offset 0
+  for (const Record* r : {&bad, &expired, &good}) {
+    Message m = t.request(MessageType::store);
+    m.records.push_back(*r);
+    t.node->on_receive(now, 1, encode_message(m));
+    auto ack = decode_message(t.node->poll_transmit()->payload);
+    ASSERT_TRUE(ack.ok());
+    EXPECT_EQ(ack->stored, r == &good);
+  }
+  EXPECT_EQ(t.node->stats().stores_refused, 2u);
+  EXPECT_EQ(t.node->record_store().size(), 1u);
+  Message find = t.request(MessageType::find_value);
+  find.target = good.key;
+  t.node->on_receive(now, 1, encode_message(find));
+  auto value = decode_message(t.node->poll_transmit()->payload);
+  ASSERT_TRUE(value.ok());
+  ASSERT_EQ(value->records.size(), 1u);
+  EXPECT_EQ(value->records.front(), good);
+}
+
+TEST(DhtNode, RequestsTimeOutAndLookupsFinishWithoutAnswers) {
+  Lone t;
+  std::optional<LookupResult> got;
+  NodeId target;
+  t.random.fill(target.bytes);
+  ASSERT_TRUE(t.node->join(0, {t.peer}, std::nullopt, [&](const LookupResult& r) { got = r; }).ok());
+  auto sent = t.node->poll_transmit();
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(decode_message(sent->payload)->type, MessageType::find_node);
+  EXPECT_EQ(t.node->next_deadline(), DhtConfig{}.request_timeout);
+  t.node->on_timeout(t.node->next_deadline());
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->closest.empty());
+  EXPECT_EQ(got->failures, 1u);
+  EXPECT_EQ(t.node->stats().timeouts, 1u);
+  EXPECT_EQ(t.node->pending_requests(), 0u);
+}
+
+SwarmConfig small_swarm(std::uint64_t seed) {
+  SwarmConfig c;
+  c.seed = seed;
+  c.link.latency = 10 * kMillisecond;
+  c.link.jitter = 20 * kMillisecond;
+  c.dht.request_timeout = 1 * kSecond;
+  return c;
+}
+
+TEST(DhtNode, LookupsConvergeOnASmallNetwork) {
+  DhtSwarm swarm(small_swarm(3));
+  for (int i = 0; i < 200; ++i) {
+    swarm.add(Role::honest);
+    swarm.sim().run_for(50 * kMillisecond);
+  }
+  swarm.sim().run_for(10 * kSecond);
+  for (sim::NodeIndex n = 0; n < 200; ++n) ASSERT_TRUE(swarm.joined(n)) << n;
+  SeededRandom random(9);
+  int found = 0, asked = 0;
+  std::size_t max_hops = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto from = swarm.random_honest(random), target = swarm.random_honest(random);
+    if (from == target) continue;
+    ++asked;
+    swarm.command_at(swarm.sim().now() + i * kMillisecond, from, [&, target](DhtNode& node, TimeUs now) {
+      (void)node.lookup(now, swarm.id(target), [&, target](const LookupResult& r) {
+        if (r.target_responded && !r.closest.empty() && r.closest.front().id == swarm.id(target)) ++found;
+        max_hops = std::max(max_hops, r.target_hops);
+      });
+    });
+  }
+  swarm.sim().run_for(30 * kSecond);
+  EXPECT_EQ(found, asked);
+  EXPECT_LE(max_hops, 4u);  // log2(200/20) + 1
+  EXPECT_GT(swarm.node(0)->routing_table().size(), 20u);
+}
+
+TEST(DhtNode, PutThenGetFromElsewhereAndRepublishAfterHoldersCrash) {
+  SwarmConfig config = small_swarm(4);
+  config.dht.republish_interval = 120 * kSecond;
+  config.dht.maintenance_interval = 10 * kSecond;
+  DhtSwarm swarm(config);
+  for (int i = 0; i < 120; ++i) {
+    swarm.add(Role::honest);
+    swarm.sim().run_for(50 * kMillisecond);
+  }
+  swarm.sim().run_for(10 * kSecond);
+  SeededRandom random(1);
+  const auto publisher = swarm.random_honest(random);
+  Record r = swarm.record_of(publisher);
+  r.key.bytes[0] ^= 0x55;  // a key other than its own id
+  r.sequence = 2;
+  swarm.verifier().sign(r);
+  std::size_t stored_at = 0;
+  swarm.command_at(swarm.sim().now(), publisher, [&](DhtNode& node, TimeUs now) {
+    ASSERT_TRUE(node.put(now, r, [&](const LookupResult& res) { stored_at = res.stored_at; }).ok());
+  });
+  swarm.sim().run_for(10 * kSecond);
+  EXPECT_EQ(stored_at, 20u);
+
+  // Crash every node holding it except the publisher; republishing must restore it.
+  std::size_t crashed = 0;
+  for (sim::NodeIndex n = 0; n < swarm.size(); ++n) {
+    if (n != publisher && swarm.node(n) && !swarm.node(n)->record_store().get(r.key, 1'700'000'100).empty()) {
+      swarm.crash(n);
+      ++crashed;
+    }
+  }
+  EXPECT_EQ(crashed, 20u);
+  swarm.sim().run_for(200 * kSecond);
+  bool got = false;
+  sim::NodeIndex reader = swarm.random_honest(random);
+  while (reader == publisher) reader = swarm.random_honest(random);
+  swarm.command_at(swarm.sim().now(), reader, [&](DhtNode& node, TimeUs now) {
+    (void)node.get(now, r.key, [&](const LookupResult& res) { got = !res.records.empty() && res.records.front() == r; });
+  });
+  swarm.sim().run_for(20 * kSecond);
+  EXPECT_TRUE(got);
+}
+
+TEST(DhtNode, SameSeedSameRun) {
+  auto run = [] {
+    auto c = testing::default_scenario(150, 77);
+    c.lookups = 40;
+    c.gets = 10;
+    c.churn_fraction = 0.2;
+    c.window = 60 * kSecond;
+    auto r = testing::run_scenario(c);
+    return std::make_tuple(r.lookups_ok, r.gets_ok, r.sim_messages, r.virtual_end);
+  };
+  EXPECT_EQ(run(), run());
+}
+
+}  // namespace
+}  // namespace zmesh::dht
