@@ -37,7 +37,7 @@ fuzz-build: setup
 
 # A short run of every fuzz target (part of make test); `make fuzz` runs each for longer.
 fuzz-smoke: fuzz-build
-	bash scripts/fuzz.sh $(BUILD_FUZZ) 20
+	bash scripts/fuzz.sh $(BUILD_FUZZ) $${FUZZ_SMOKE_SECONDS:-10}
 
 fuzz: fuzz-build
 	bash scripts/fuzz.sh $(BUILD_FUZZ) $${FUZZ_SECONDS:-600}
