@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup build demo test test-native test-wasm wasm fuzz fuzz-smoke bench clean
+.PHONY: all setup build demo test test-native test-wasm wasm fuzz fuzz-smoke bench bench-netns clean
 
 all: build
 
@@ -47,6 +47,12 @@ test: test-native test-wasm fuzz-smoke
 
 bench: build
 	./$(BUILD)/bench/zmesh_crypto_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	./$(BUILD)/bench/zmesh_link_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	./$(BUILD)/bench/zmesh_link_throughput --mib 256 --rounds 5
+
+# Link vs raw TCP across two network namespaces joined by a tbf-shaped veth pair (needs root).
+bench-netns: build
+	bash scripts/bench-link-netns.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_WASM) $(BUILD_FUZZ)

@@ -49,7 +49,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--join-refresh") o.join_refresh = std::strtoull(value, nullptr, 10);
     else if (flag == "--paths") o.paths = std::strtoull(value, nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: %s [--nodes N] [--scenario none|churn30|churn50|liars10|silent10|all] [--lookups L] [--gets G] [--seed S] [--join-refresh B] [--paths D]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--nodes N] [--scenario none|churnP|liarsP|silentP|all] [--lookups L] [--gets G] [--seed S] [--join-refresh B] [--paths D]\n", argv[0]);
       std::exit(2);
     }
   }
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   const std::vector<std::string> all = {"none", "churn30", "churn50", "liars10", "silent10"};
   std::vector<std::string> run = o.scenario == "all" ? all : std::vector<std::string>{o.scenario};
-  std::printf("| n | scenario | lookups ok | hops median / p99 | latency median / p99 (ms) | queries per lookup median / p99 | gets ok | mean table size | sim messages | wall (s) | peak RSS (MiB) |\n");
+  std::printf("| n | scenario | lookups ok | hops median / p99 | latency median / p99 (ms) | queries per lookup median / p99 | gets ok | mean table size (adversaries) | sim messages | wall (s) | peak RSS (MiB) |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& name : run) {
     ScenarioConfig c = default_scenario(o.nodes, o.seed);
@@ -71,19 +71,23 @@ int main(int argc, char** argv) {
     c.dht.join_refresh_limit = o.join_refresh;
     c.dht.refresh_on_join = o.join_refresh > 0;
     c.dht.lookup.disjoint_paths = o.paths;
-    if (name == "churn30") c.churn_fraction = 0.3;
-    else if (name == "churn50") c.churn_fraction = 0.5;
-    else if (name == "liars10") c.liar_fraction = 0.1;
-    else if (name == "silent10") c.silent_fraction = 0.1;
+    // churnP, liarsP, silentP: P percent of the nodes replaced, lying, or silent.
+    auto percent = [&](const char* prefix) {
+      const std::size_t n = std::strlen(prefix);
+      return name.compare(0, n, prefix) == 0 && name.size() > n ? std::strtod(name.c_str() + n, nullptr) / 100.0 : -1.0;
+    };
+    if (percent("churn") >= 0) c.churn_fraction = percent("churn");
+    else if (percent("liars") >= 0) c.liar_fraction = percent("liars");
+    else if (percent("silent") >= 0) c.silent_fraction = percent("silent");
     else if (name != "none") {
       std::fprintf(stderr, "unknown scenario %s\n", name.c_str());
       return 2;
     }
     const ScenarioReport r = run_scenario(c);
-    std::printf("| %zu | %s | %zu/%zu (%.2f %%) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %zu/%zu (%.2f %%) | %.0f | %llu | %.1f | %.0f |\n",
+    std::printf("| %zu | %s | %zu/%zu (%.2f %%) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %zu/%zu (%.2f %%) | %.0f (%.1f %%) | %llu | %.1f | %.0f |\n",
                 o.nodes, name.c_str(), r.lookups_ok, r.lookups, 100 * r.lookup_success(), r.hops.median, r.hops.p99,
                 r.latency_ms.median, r.latency_ms.p99, r.messages.median, r.messages.p99, r.gets_ok, r.gets,
-                100 * r.get_success(), r.mean_table_size, static_cast<unsigned long long>(r.sim_messages), r.wall_seconds,
+                100 * r.get_success(), r.mean_table_size, 100 * r.adversary_table_share, static_cast<unsigned long long>(r.sim_messages), r.wall_seconds,
                 double(peak_rss_kib()) / 1024.0);
     std::fflush(stdout);
   }

@@ -42,3 +42,11 @@ if(NOT ZMESH_WASM)
     find_package(benchmark REQUIRED)
   endif()
 endif()
+
+# --- WebRTC data channels (src/io/webrtc), native only: libnice (ICE/STUN/TURN) on GLib's main
+# context, usrsctp (userspace SCTP over DTLS). DTLS itself is OpenSSL 3 (above).
+if(NOT ZMESH_WASM)
+  pkg_check_modules(NICE REQUIRED IMPORTED_TARGET nice)
+  pkg_check_modules(USRSCTP REQUIRED IMPORTED_TARGET usrsctp)
+  pkg_check_modules(GLIB REQUIRED IMPORTED_TARGET glib-2.0 gobject-2.0)
+endif()

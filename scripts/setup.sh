@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   libsodium-dev libssl-dev libisal-dev nlohmann-json3-dev
   emscripten nodejs autoconf automake libtool
   iproute2 python3
+  libnice-dev libusrsctp-dev libglib2.0-dev chromium coturn
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "crypto/misuse.hpp"
+#include "crypto/secret_pool.hpp"
 
 namespace zmesh::crypto {
 
@@ -20,16 +21,10 @@ void init() {
 
 SecretBytes::SecretBytes(std::size_t size) {
   if (size == 0) return;
-  init();  // sodium_malloc needs the page size libsodium learns in sodium_init
-  // sodium_malloc: guard pages around the region, mlock, canary checked by sodium_free.
-  void* p = sodium_malloc(size);
-  if (p == nullptr) {
-    std::fputs("zmesh: sodium_malloc failed for a secret buffer; aborting\n", stderr);
-    std::abort();
-  }
-  data_ = static_cast<std::uint8_t*>(p);
+  const detail::SecretAllocation allocation = detail::secret_allocate(size);  // zero-filled
+  data_ = allocation.data;
+  chunk_ = allocation.chunk;
   size_ = size;
-  sodium_memzero(data_, size_);
 }
 
 SecretBytes SecretBytes::copy_of(ByteView bytes) {
@@ -40,9 +35,10 @@ SecretBytes SecretBytes::copy_of(ByteView bytes) {
 
 SecretBytes::~SecretBytes() { release(); }
 
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_) {
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_), chunk_(other.chunk_) {
   other.data_ = nullptr;
   other.size_ = 0;
+  other.chunk_ = nullptr;
 }
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
@@ -50,8 +46,10 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
     release();
     data_ = other.data_;
     size_ = other.size_;
+    chunk_ = other.chunk_;
     other.data_ = nullptr;
     other.size_ = 0;
+    other.chunk_ = nullptr;
   }
   return *this;
 }
@@ -59,14 +57,10 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
 SecretBytes SecretBytes::clone() const { return copy_of(view()); }
 
 void SecretBytes::release() {
-  if (data_ != nullptr) {
-    // sodium_free wipes the region itself; the explicit memzero documents the intent and
-    // does not depend on that implementation detail.
-    sodium_memzero(data_, size_);
-    sodium_free(data_);
-  }
+  if (data_ != nullptr) detail::secret_release({data_, chunk_}, size_);  // checks the canary, wipes
   data_ = nullptr;
   size_ = 0;
+  chunk_ = nullptr;
 }
 
 bool constant_time_equal(ByteView a, ByteView b) {

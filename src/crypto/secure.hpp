@@ -1,5 +1,7 @@
-// Secret material: guarded memory (libsodium sodium_malloc: guard pages, mlock, canary),
-// wiped on destruction, compared in constant time. Every secret key lives in a SecretBytes.
+// Secret material: guarded memory (regions from libsodium's sodium_malloc: guard pages, mlock,
+// no core dumps; small secrets share a region, each with its own canary, see
+// secret_pool.hpp), wiped on destruction, compared in constant time. Every secret key lives
+// in a SecretBytes.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +10,9 @@
 #include "util/bytes.hpp"
 
 namespace zmesh::crypto {
+namespace detail {
+struct SecretChunk;
+}
 
 // Must be called once before any other crypto function (idempotent, thread-safe).
 // Aborts if libsodium cannot initialise: running without a CSPRNG is never acceptable.
@@ -36,6 +41,7 @@ class SecretBytes {
   void release();
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
+  detail::SecretChunk* chunk_ = nullptr;  // the pooled region data_ lives in (secret_pool.hpp)
 };
 
 // Constant-time equality (false on length mismatch; the length itself is not secret).

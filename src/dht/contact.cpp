@@ -51,4 +51,13 @@ std::string address_prefix(std::string_view address) {
   return "host:" + std::string(host);
 }
 
+std::uint32_t address_prefix_key(std::string_view address) {
+  std::uint32_t hash = 2166136261u;
+  for (char c : address_prefix(address)) {
+    hash ^= static_cast<std::uint8_t>(c);
+    hash *= 16777619u;
+  }
+  return hash;
+}
+
 }  // namespace zmesh::dht

@@ -4,6 +4,7 @@
 // "one /24" rule of Mainline DHT implementations).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,8 @@ struct Contact {
 // three groups (/48) for a bracketed IPv6 "[x:y:z:...]:port", the host part otherwise
 // (e.g. a DNS name or "signal:<id>"), so that unknown forms still group sensibly.
 std::string address_prefix(std::string_view address);
+// A 32-bit digest of address_prefix(address) (FNV-1a), what the routing table keeps per
+// contact. Two prefixes that collide only share one limit: stricter, never looser.
+std::uint32_t address_prefix_key(std::string_view address);
 
 }  // namespace zmesh::dht

@@ -70,8 +70,16 @@ void DhtNode::on_receive(TimeUs now, PeerHandle from, ByteView payload) {
   deliver_finished();
 }
 
-void DhtNode::observe(TimeUs now, const Contact& contact) {
-  ObserveResult r = table_.observe(contact, now);
+void DhtNode::observe(TimeUs now, const Contact& contact, std::uint64_t op_id) {
+  auto op = op_id == 0 ? ops_.end() : ops_.find(op_id);
+  const auto bucket = static_cast<std::uint16_t>(table_.bucket_index(contact.id));
+  bool may_add = true;
+  if (op != ops_.end()) {
+    const auto& added = op->second.added_to_bucket;
+    may_add = static_cast<std::size_t>(std::count(added.begin(), added.end(), bucket)) < config_.routing.max_added_per_lookup;
+  }
+  ObserveResult r = table_.observe(contact, now, may_add);
+  if (r.outcome == ObserveOutcome::added && op != ops_.end()) op->second.added_to_bucket.push_back(bucket);
   // §2.2: a full bucket pings its least-recently seen contact before letting a newcomer in.
   if (r.probe) send_request(now, *r.probe, make(MessageType::ping, 0), Purpose::probe, 0, 1);
 }
@@ -140,7 +148,7 @@ void DhtNode::handle_response(TimeUs now, PeerHandle from, Message&& m) {
     return;
   }
   ++stats_.responses_received;
-  observe(now, m.sender);
+  observe(now, m.sender, p.purpose == Purpose::lookup ? p.op : 0);
   if (p.purpose == Purpose::store) {
     auto op = ops_.find(p.op);
     if (op == ops_.end()) return;

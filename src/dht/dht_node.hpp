@@ -108,6 +108,7 @@ class DhtNode final : public Core {
     LookupCallback done;
     std::optional<Record> record;  // put / republish / join announce
     std::size_t stores_outstanding = 0;
+    std::vector<std::uint16_t> added_to_bucket;  // one entry per contact this lookup added to the table
   };
   struct Pending {
     PeerHandle peer;
@@ -127,7 +128,8 @@ class DhtNode final : public Core {
   // dht_node.cpp: messages in and out
   void handle_request(TimeUs now, PeerHandle from, Message&& m);
   void handle_response(TimeUs now, PeerHandle from, Message&& m);
-  void observe(TimeUs now, const Contact& contact);
+  // `op` (non-zero): the contact answered that operation's lookup; see max_added_per_lookup.
+  void observe(TimeUs now, const Contact& contact, std::uint64_t op = 0);
   bool send_request(TimeUs now, const Contact& to, Message m, Purpose purpose, std::uint64_t op, std::size_t attempts);
   void send_response(PeerHandle to, Message m);
   void expire_requests(TimeUs now);

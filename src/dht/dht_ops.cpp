@@ -54,7 +54,7 @@ Result<std::uint64_t> DhtNode::start(TimeUs now, OpKind kind, LookupKind lookup_
     initial.push_back(s);
   }
   lookup->seed(initial);
-  Operation op{kind, std::move(lookup), std::move(done), std::move(record), 0};
+  Operation op{kind, std::move(lookup), std::move(done), std::move(record), 0, {}};
   ++stats_.lookups_started;
   if (kind == OpKind::user_get) {
     // Records we hold ourselves answer at once (hop 0).

@@ -9,7 +9,7 @@ namespace zmesh::dht {
 Lookup::Lookup(std::uint64_t id, LookupKind kind, const NodeId& target, const NodeId& self, LookupParams params,
                TimeUs now)
     : kind_(kind), target_(target), self_(self), params_(params) {
-  params_.disjoint_paths = std::max<std::size_t>(1, params_.disjoint_paths);
+  params_.disjoint_paths = std::clamp<std::size_t>(params_.disjoint_paths, 1, kMaxDisjointPaths);
   params_.alpha = std::max<std::size_t>(1, params_.alpha);
   in_flight_per_path_.assign(params_.disjoint_paths, 0);
   path_order_.resize(params_.disjoint_paths);
@@ -21,16 +21,25 @@ Lookup::Lookup(std::uint64_t id, LookupKind kind, const NodeId& target, const No
 
 void Lookup::add(const Contact& contact, std::uint32_t path, std::uint32_t depth) {
   if (contact.id == target_) result_.target_seen = true;
-  if (contact.id == self_ || index_.count(contact.id) != 0) return;  // each node serves one path only
-  if (candidates_.size() >= params_.max_candidates) return;
-  const std::size_t index = candidates_.size();
-  index_.emplace(contact.id, index);
-  candidates_.push_back(Candidate{contact, path, depth, State::fresh});
+  if (contact.id == self_) return;
+  std::size_t index;
+  if (auto it = index_.find(contact.id); it != index_.end()) {
+    index = it->second;
+  } else {
+    if (candidates_.size() >= params_.max_candidates) return;
+    index = candidates_.size();
+    index_.emplace(contact.id, index);
+    candidates_.push_back(Candidate{contact});
+  }
+  const std::uint32_t bit = std::uint32_t{1} << path;
+  if (candidates_[index].known_by & bit) return;
+  candidates_[index].known_by |= bit;
   auto& order = path_order_[path];
-  auto pos = std::lower_bound(order.begin(), order.end(), index, [&](std::size_t a, std::size_t b) {
-    return closer_to(target_, candidates_[a].contact.id, candidates_[b].contact.id);
+  const NodeId& id = candidates_[index].contact.id;
+  auto pos = std::lower_bound(order.begin(), order.end(), id, [&](const PathEntry& e, const NodeId& x) {
+    return closer_to(target_, candidates_[e.candidate].contact.id, x);
   });
-  order.insert(pos, index);
+  order.insert(pos, PathEntry{static_cast<std::uint32_t>(index), depth});
 }
 
 void Lookup::seed(const std::vector<Contact>& initial) {
@@ -45,11 +54,15 @@ void Lookup::seed(const std::vector<Contact>& initial) {
 }
 
 std::vector<std::size_t> Lookup::path_window(std::uint32_t path) const {
+  // A contact another path already queried is not this path's to use (disjointness), so it
+  // neither fills this path's window nor lets it converge.
   std::vector<std::size_t> members;
   members.reserve(params_.k);
-  for (std::size_t i : path_order_[path]) {
+  for (const PathEntry& e : path_order_[path]) {
     if (members.size() >= params_.k) break;
-    if (candidates_[i].state != State::failed) members.push_back(i);
+    const Candidate& c = candidates_[e.candidate];
+    if (c.state == State::failed || (c.owner != kNoPath && c.owner != path)) continue;
+    members.push_back(e.candidate);
   }
   return members;
 }
@@ -73,12 +86,21 @@ std::vector<Contact> Lookup::next_queries() {
       Candidate& c = candidates_[i];
       if (c.state != State::fresh) continue;
       c.state = State::in_flight;
+      c.owner = path;
+      c.depth = depth_in(path, i);
       ++in_flight_per_path_[path];
       ++result_.queries_sent;
       out.push_back(c.contact);
     }
   }
   return out;
+}
+
+std::uint32_t Lookup::depth_in(std::uint32_t path, std::size_t candidate) const {
+  for (const PathEntry& e : path_order_[path]) {
+    if (e.candidate == candidate) return e.depth;
+  }
+  return 1;
 }
 
 void Lookup::on_response(const NodeId& from, const std::vector<Contact>& contacts, std::vector<Record> records,
@@ -88,9 +110,9 @@ void Lookup::on_response(const NodeId& from, const std::vector<Contact>& contact
   Candidate& c = candidates_[it->second];
   if (c.state != State::in_flight) return;
   c.state = State::answered;
-  --in_flight_per_path_[c.path];
+  --in_flight_per_path_[c.owner];
   ++result_.responses;
-  const std::uint32_t path = c.path;
+  const std::uint32_t path = c.owner;
   const std::uint32_t depth = c.depth;
   result_.rounds = std::max<std::size_t>(result_.rounds, depth);
   if (from == target_ && !result_.target_responded) {
@@ -130,7 +152,7 @@ void Lookup::on_failure(const NodeId& from, TimeUs now) {
   Candidate& c = candidates_[it->second];
   if (c.state != State::in_flight) return;
   c.state = State::failed;
-  --in_flight_per_path_[c.path];
+  --in_flight_per_path_[c.owner];
   ++result_.failures;
   check_done(now);
 }

@@ -20,6 +20,7 @@
 namespace zmesh::dht {
 
 inline constexpr std::size_t kMaxRecordsPerResult = 8;
+inline constexpr std::size_t kMaxDisjointPaths = 16;
 
 enum class LookupKind : std::uint8_t { find_node, find_value };
 
@@ -74,17 +75,24 @@ class Lookup {
 
  private:
   enum class State : std::uint8_t { fresh, in_flight, answered, failed };
+  static constexpr std::uint32_t kNoPath = ~std::uint32_t{0};
   struct Candidate {
     Contact contact;
-    std::uint32_t path;
-    std::uint32_t depth;
-    State state;
+    std::uint32_t known_by = 0;     // bit p: path p has learned it
+    std::uint32_t owner = kNoPath;  // the one path allowed to query it, once it did
+    std::uint32_t depth = 0;        // hop at which the owner queried it
+    State state = State::fresh;
+  };
+  struct PathEntry {
+    std::uint32_t candidate;
+    std::uint32_t depth;  // 1 + depth of the node that told this path about it
   };
 
   void add(const Contact& contact, std::uint32_t path, std::uint32_t depth);
   // Indices of the path's k closest candidates that have not failed, closest first.
   std::vector<std::size_t> path_window(std::uint32_t path) const;
   bool path_done(std::uint32_t path) const;
+  std::uint32_t depth_in(std::uint32_t path, std::size_t candidate) const;
   void finalize(TimeUs now);
 
   LookupKind kind_;
@@ -94,7 +102,7 @@ class Lookup {
   std::vector<Candidate> candidates_;
   std::unordered_map<NodeId, std::size_t> index_;
   std::vector<std::size_t> in_flight_per_path_;
-  std::vector<std::vector<std::size_t>> path_order_;  // per path: candidate indices, closest first
+  std::vector<std::vector<PathEntry>> path_order_;  // per path: what it learned, closest first
   bool value_found_ = false;
   bool finalized_ = false;
   LookupResult result_;

@@ -101,6 +101,21 @@ void ControlServer::route(std::string method, std::string path, Handler handler)
   });
 }
 
+void ControlServer::route_async(std::string method, std::string path, HttpServer::AsyncHandler handler,
+                                DurationUs answer_timeout) {
+  http_->route_async(
+      std::move(method), std::move(path),
+      [handler = std::move(handler)](const HttpRequest& request, HttpServer::Responder respond) {
+        try {
+          handler(request, respond);
+        } catch (const std::exception& e) {  // as in route(): one failed request, never the node
+          log::warn("control", std::string("handler failed: ") + e.what());
+          respond(json_response(500, {{"error", "internal error"}}));
+        }
+      },
+      answer_timeout);
+}
+
 std::string ControlServer::url() const { return "http://" + local_address().to_string(); }
 
 }  // namespace zmesh::io

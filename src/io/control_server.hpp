@@ -37,6 +37,8 @@ class ControlServer {
 
   // Exact path match; method "GET", "POST", ... A handler that throws answers 500.
   void route(std::string method, std::string path, Handler handler);
+  // Answered later through the Responder (HttpServer::route_async); 504 after answer_timeout.
+  void route_async(std::string method, std::string path, HttpServer::AsyncHandler handler, DurationUs answer_timeout);
 
   const SocketAddress& local_address() const { return http_->local_address(); }
   // "http://127.0.0.1:PORT"

@@ -21,6 +21,29 @@ void HttpServer::route(std::string method, std::string path, Handler handler) {
   routes_[std::move(path)][std::move(method)] = std::move(handler);
 }
 
+void HttpServer::route_async(std::string method, std::string path, AsyncHandler handler, DurationUs answer_timeout) {
+  async_routes_[std::move(path)][std::move(method)] = AsyncRoute{std::move(handler), answer_timeout};
+}
+
+void HttpServer::dispatch_async(std::uint64_t id, const HttpRequest& request, AsyncHandler handler,
+                                DurationUs answer_timeout) {
+  Session& session = *sessions_.at(id);
+  loop_.cancel(session.deadline);
+  session.deadline = loop_.run_after(answer_timeout, [this, id] {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second->answered) return;
+    it->second->deadline = 0;
+    respond(*it->second, HttpResponse::text(504, "no answer in time\n"));
+  });
+  std::weak_ptr<bool> alive = alive_;
+  handler(request, [this, alive, id](const HttpResponse& response) {
+    if (alive.expired()) return;
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second->answered) return;
+    respond(*it->second, response);
+  });
+}
+
 void HttpServer::upgrade_route(std::string path, UpgradeCheck check, UpgradeTake take) {
   upgrades_[std::move(path)] = Upgrade{std::move(check), std::move(take)};
 }
@@ -108,6 +131,14 @@ void HttpServer::dispatch(std::uint64_t id) {
     Bytes leftover(owned->reader.leftover().begin(), owned->reader.leftover().end());
     take(std::move(owned->reader.request()), std::move(owned->stream), leftover);
     return;
+  }
+  if (auto async = async_routes_.find(request.path); async != async_routes_.end()) {
+    auto route = async->second.find(request.method);
+    if (route != async->second.end()) {
+      AsyncRoute copy = route->second;  // the handler may add routes, invalidating iterators
+      dispatch_async(id, request, std::move(copy.handler), copy.answer_timeout);
+      return;
+    }
   }
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {

@@ -41,6 +41,14 @@ class HttpServer {
   ~HttpServer();
 
   void route(std::string method, std::string path, Handler handler);
+  // Routes whose answer comes later (e.g. after network round trips): the handler gets a
+  // Responder to call once, from the loop thread, at any later time; calls after the client
+  // went away or the server was destroyed are ignored. Once the request is in, the request
+  // deadline no longer applies; instead the server answers 504 if no response came within
+  // `answer_timeout`.
+  using Responder = std::function<void(const HttpResponse&)>;
+  using AsyncHandler = std::function<void(const HttpRequest&, Responder)>;
+  void route_async(std::string method, std::string path, AsyncHandler handler, DurationUs answer_timeout);
   void upgrade_route(std::string path, UpgradeCheck check, UpgradeTake take);
   void set_filter(Filter filter) { filter_ = std::move(filter); }
 
@@ -60,6 +68,7 @@ class HttpServer {
   void accept(std::unique_ptr<TcpStream> stream);
   void on_bytes(std::uint64_t id, ByteView chunk);
   void dispatch(std::uint64_t id);
+  void dispatch_async(std::uint64_t id, const HttpRequest& request, AsyncHandler handler, DurationUs answer_timeout);
   void respond(Session& session, const HttpResponse& response);
   void end_session(std::uint64_t id);
 
@@ -67,6 +76,12 @@ class HttpServer {
   HttpServerOptions options_;
   std::unique_ptr<TcpAcceptor> acceptor_;
   std::map<std::string, std::map<std::string, Handler>> routes_;  // path → method → handler
+  struct AsyncRoute {
+    AsyncHandler handler;
+    DurationUs answer_timeout = 0;
+  };
+  std::map<std::string, std::map<std::string, AsyncRoute>> async_routes_;  // path → method → route
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);           // for late Responder calls
   struct Upgrade {
     UpgradeCheck check;
     UpgradeTake take;

@@ -97,6 +97,13 @@ Status FrameDecoder::feed(ByteView chunk, const std::function<bool(const FrameEv
     if (used == 0) break;
     offset += used;
   }
+  if (closed_) {
+    // Bytes after the close frame are never decoded (§5.5.1): drop them rather than keep up to
+    // a whole read chunk (and any half-reassembled message) alive until the connection ends.
+    buffer_ = Bytes();
+    fragments_ = Bytes();
+    return {};
+  }
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(std::min(offset, buffer_.size())));
   return {};
 }

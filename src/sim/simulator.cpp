@@ -117,15 +117,34 @@ void Simulator::dispatch(const ScheduledEvent& event) {
     case kStartSlot: start_node(event.node); return;
     case kCrashSlot: crash(event.node); return;
     case kRestartSlot: restart(event.node); return;
-    case kActionSlot: {
-      // Moved out first: the action may schedule more actions (and grow actions_).
-      auto action = std::move(actions_[event.node]);
-      actions_[event.node] = nullptr;
-      action(*this);
-      return;
-    }
+    case kActionSlot: run_action(event.node); return;
     default: deliver(event.node, event.slot); return;
   }
+}
+
+void Simulator::run_action(std::uint32_t index) {
+  // Moved out first: the action may schedule more actions (and grow actions_).
+  auto action = std::move(actions_[index]);
+  actions_[index] = nullptr;
+  in_action_ = true;
+  action(*this);
+  in_action_ = false;
+  // A core the action commanded has queued messages or moved its deadline with no event to
+  // drain them: drain them now, in the order the action reached the cores.
+  for (NodeIndex n : touched_) {
+    nodes_[n].touched = false;
+    if (nodes_[n].core) flush(n, false);
+  }
+  touched_.clear();
+}
+
+Core* Simulator::core(NodeIndex index) {
+  Node& node = nodes_[index];
+  if (in_action_ && node.core && !node.touched) {
+    node.touched = true;
+    touched_.push_back(index);
+  }
+  return node.core.get();
 }
 
 void Simulator::start_node(NodeIndex index) {

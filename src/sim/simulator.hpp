@@ -70,7 +70,9 @@ class Simulator {
   // The same, at a future virtual time.
   void crash_at(TimeUs time, NodeIndex node);
   void restart_at(TimeUs time, NodeIndex node);
-  // Any scenario step at a future virtual time (a partition, a heal, a link change, ...).
+  // Any scenario step at a future virtual time (a partition, a heal, a link change, a command
+  // to a core, ...). A core the action reaches through core() or core_as() is driven like after
+  // any other event once the action returns: what it queued is sent and its timer re-armed.
   void at(TimeUs time, std::function<void(Simulator&)> action);
 
   // Hands `payload` to the network as if `from` had sent it (e.g. garbage for a robustness test).
@@ -86,8 +88,8 @@ class Simulator {
   TimeUs now() const { return now_; }
   std::size_t pending_events() const { return queue_.size(); }
 
-  // --- inspection ---
-  Core* core(NodeIndex node) { return nodes_[node].core.get(); }  // nullptr while down
+  // --- inspection (and, inside an at() action, commands) ---
+  Core* core(NodeIndex node);  // nullptr while down
   template <class T>
   T* core_as(NodeIndex node) {
     return dynamic_cast<T*>(core(node));
@@ -111,6 +113,7 @@ class Simulator {
     std::uint32_t starts = 0;     // how many times a core was built
     bool up = true;
     bool start_pending = true;
+    bool touched = false;         // reached through core() by the running action
   };
   struct InFlight {
     NodeIndex source = 0;
@@ -119,6 +122,7 @@ class Simulator {
   };
 
   void dispatch(const ScheduledEvent& event);
+  void run_action(std::uint32_t action);
   void start_node(NodeIndex index);
   void deliver(NodeIndex to, std::uint32_t slot);
   void fire_timer(NodeIndex index, TimeUs time);
@@ -138,6 +142,8 @@ class Simulator {
   std::vector<InFlight> in_flight_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::function<void(Simulator&)>> actions_;
+  bool in_action_ = false;
+  std::vector<NodeIndex> touched_;  // by the running action, in the order first reached
   TraceHash trace_;
   SimStats stats_;
 };

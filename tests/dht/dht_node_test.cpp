@@ -5,6 +5,7 @@
 #include <map>
 
 #include "dht/dht_node.hpp"
+#include "dht/distance.hpp"
 #include "dht/sim_record_verifier.hpp"
 #include "dht_scenario.hpp"
 #include "dht_swarm.hpp"
@@ -141,6 +142,41 @@ TEST(DhtNode, RequestsTimeOutAndLookupsFinishWithoutAnswers) {
   EXPECT_EQ(got->failures, 1u);
   EXPECT_EQ(t.node->stats().timeouts, 1u);
   EXPECT_EQ(t.node->pending_requests(), 0u);
+}
+
+// Routing-table poisoning through lookups: a lookup that meets a colluding cluster hears
+// from every member, but only max_added_per_lookup of them may take free slots in a bucket.
+TEST(DhtNode, OneLookupAddsAtMostTwoContactsToABucket) {
+  Lone t;
+  // t.peer is known; it answers a lookup with 20 contacts all in our (empty) bucket 0.
+  t.node->on_receive(0, 1, encode_message(t.request(MessageType::ping)));
+  (void)t.node->poll_transmit();
+  std::vector<Contact> cluster;
+  for (int i = 0; i < 20; ++i) {
+    Contact c{random_id_in_bucket(t.self.id, 0, t.random), "10.7." + std::to_string(i) + ".1"};
+    t.book.ids[PeerHandle(100 + i)] = c.id;
+    cluster.push_back(c);
+  }
+  NodeId target = random_id_in_bucket(t.self.id, 0, t.random);
+  ASSERT_TRUE(t.node->lookup(1, target).ok());
+  for (TimeUs now = 2; auto out = t.node->poll_transmit(); ++now) {
+    auto request = decode_message(out->payload);
+    ASSERT_TRUE(request.ok());
+    ASSERT_EQ(request->type, MessageType::find_node);
+    Message reply;
+    reply.type = MessageType::nodes;
+    reply.request_id = request->request_id;
+    reply.sender = out->to == 1 ? t.peer : cluster[out->to - 100];
+    if (out->to == 1) reply.contacts = cluster;
+    t.node->on_receive(now, out->to, encode_message(reply));
+  }
+  auto result = t.node->poll_result();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->responses, 21u);  // every cluster member answered
+  std::size_t in_table = 0;
+  for (const auto& c : cluster) in_table += t.node->routing_table().contains(c.id);
+  EXPECT_EQ(in_table, 2u);
+  EXPECT_EQ(t.node->routing_table().replacement_count(), 10u);  // the rest wait (cache of 10)
 }
 
 SwarmConfig small_swarm(std::uint64_t seed) {

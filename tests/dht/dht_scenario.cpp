@@ -157,6 +157,21 @@ ScenarioReport run_scenario(const ScenarioConfig& config) {
     ++honest_alive;
   }
   report.mean_table_size = honest_alive ? table_total / double(honest_alive) : 0;
+  // How far adversaries got into honest routing tables (they are a share of the nodes).
+  std::size_t entries = 0, adversary_entries = 0;
+  for (sim::NodeIndex n = 0; n < swarm.size(); ++n) {
+    DhtNode* node = swarm.node(n);
+    if (!node || swarm.role(n) != Role::honest) continue;
+    const RoutingTable& table = node->routing_table();
+    for (std::size_t b = 0; b < table.bucket_count(); ++b) {
+      for (const auto& e : table.bucket(b)) {
+        const auto index = sim_index(e.contact.address);
+        adversary_entries += index && swarm.role(*index) != Role::honest;
+        ++entries;
+      }
+    }
+  }
+  report.adversary_table_share = entries ? double(adversary_entries) / double(entries) : 0;
   report.sim_messages = swarm.sim().stats().messages_sent;
   report.virtual_end = swarm.sim().now();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -167,10 +182,10 @@ std::string describe(const ScenarioReport& r) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "lookups %zu/%zu (%.2f%%) hops med %.0f p99 %.0f latency med %.0f ms p99 %.0f ms msgs med %.0f p99 %.0f | "
-                "gets %zu/%zu (%.2f%%) | table %.0f | crashed %zu | forged refused %llu | ops %llu reqs %llu | wall %.1f s",
+                "gets %zu/%zu (%.2f%%) | table %.0f (adversaries %.1f%%) | crashed %zu | forged refused %llu | ops %llu reqs %llu | wall %.1f s",
                 r.lookups_ok, r.lookups, 100 * r.lookup_success(), r.hops.median, r.hops.p99, r.latency_ms.median,
                 r.latency_ms.p99, r.messages.median, r.messages.p99, r.gets_ok, r.gets, 100 * r.get_success(),
-                r.mean_table_size, r.crashed, static_cast<unsigned long long>(r.rejected_records),
+                r.mean_table_size, 100 * r.adversary_table_share, r.crashed, static_cast<unsigned long long>(r.rejected_records),
                 static_cast<unsigned long long>(r.operations), static_cast<unsigned long long>(r.requests), r.wall_seconds);
   return line;
 }

@@ -38,6 +38,7 @@ struct ScenarioReport {
   Distribution hops, latency_ms, messages;  // successful node lookups
   Distribution get_hops, get_latency_ms;
   double mean_table_size = 0;
+  double adversary_table_share = 0;     // of the entries in live honest nodes' routing tables
   std::uint64_t sim_messages = 0;
   std::uint64_t rejected_records = 0;   // forged values seen and refused
   std::uint64_t operations = 0;         // lookups of every kind started by live honest nodes

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <deque>
 
 #include "dht/distance.hpp"
 
@@ -18,8 +17,6 @@ std::uint32_t inverse_mod_2_24(std::uint32_t a) {
   for (int i = 0; i < 5; ++i) x *= 2 - a * x;
   return x & kMask24;
 }
-
-const Bytes kKick = {0xff, 'k', 'i', 'c', 'k'};
 
 }  // namespace
 
@@ -86,14 +83,6 @@ class SwarmCore final : public Core {
   }
 
   void on_receive(TimeUs now, PeerHandle from, ByteView payload) override {
-    if (from == index_ && std::equal(payload.begin(), payload.end(), kKick.begin(), kKick.end())) {
-      while (!commands_.empty()) {
-        auto command = std::move(commands_.front());
-        commands_.pop_front();
-        command(*node_, now);
-      }
-      return;
-    }
     if (role_ != Role::honest) {
       auto m = decode_message(payload);
       if (m.ok() && is_request(m->type)) {
@@ -106,15 +95,10 @@ class SwarmCore final : public Core {
   void on_timeout(TimeUs now) override { node_->on_timeout(now); }
   TimeUs next_deadline() const override { return node_->next_deadline(); }
   std::optional<Transmit> poll_transmit() override {
-    if (!lies_.empty()) {
-      Transmit t = std::move(lies_.front());
-      lies_.pop_front();
-      return t;
-    }
+    if (auto lie = lies_.pop()) return lie;
     return node_->poll_transmit();
   }
 
-  void push_command(std::function<void(DhtNode&, TimeUs)> command) { commands_.push_back(std::move(command)); }
   DhtNode& dht() { return *node_; }
 
  private:
@@ -142,15 +126,14 @@ class SwarmCore final : public Core {
       }
       default: return;
     }
-    lies_.push_back(Transmit{from, encode_message(reply)});
+    (void)lies_.push(from, encode_message(reply));
   }
 
   DhtSwarm& swarm_;
   sim::NodeIndex index_;
   Role role_;
   std::unique_ptr<DhtNode> node_;
-  std::deque<std::function<void(DhtNode&, TimeUs)>> commands_;
-  std::deque<Transmit> lies_;
+  Outbox lies_{64};
   SeededRandom random_{index_ * 0x9e3779b97f4a7c15ULL + 7};
 };
 
@@ -186,10 +169,6 @@ sim::NodeIndex DhtSwarm::add(Role role) {
   }
   const sim::NodeIndex got = sim_.add_node([this](const sim::NodeContext& ctx) { return build(ctx); });
   if (got != index) std::abort();  // the swarm owns every node of its simulator
-  // Commands reach the node through a message to itself, delivered at once.
-  sim::LinkProfile loopback;
-  loopback.latency = 0;
-  sim_.set_link_one_way(index, index, loopback);
   return index;
 }
 
@@ -201,11 +180,9 @@ DhtNode* DhtSwarm::node(sim::NodeIndex n) {
 }
 
 void DhtSwarm::command_at(TimeUs at, sim::NodeIndex node, std::function<void(DhtNode&, TimeUs)> command) {
-  sim_.at(at, [node, command = std::move(command)](sim::Simulator& sim) mutable {
-    auto* core = sim.core_as<SwarmCore>(node);
-    if (!core) return;
-    core->push_command(std::move(command));
-    sim.send_raw(node, node, kKick);
+  // The simulator sends what the command queued once the action returns (Simulator::at).
+  sim_.at(at, [node, command = std::move(command)](sim::Simulator& sim) {
+    if (auto* core = sim.core_as<SwarmCore>(node)) command(core->dht(), sim.now());
   });
 }
 

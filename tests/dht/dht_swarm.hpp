@@ -4,8 +4,8 @@
 //   prefixes are spread like real ones and the prefix limits see realistic groupings.
 // - AddressBook: resolve() parses the address back to the index (= the sim's PeerHandle);
 //   authenticated_id() returns the id the node really has, as an authenticated link would.
-// - Commands (join, lookup, get) reach a node through a zero-latency message from the node to
-//   itself ("kick"): the simulator flushes a core's outbox only after an event on that core.
+// - Commands (join, lookup, get) run in a simulator action (Simulator::at), which sends what
+//   they queued when the action returns.
 // - Records: each honest node announces a record under its own id, signed with
 //   SimRecordVerifier (see src/dht/sim_record_verifier.hpp for why not ML-DSA here).
 // - Adversaries join like everyone else (so they sit in routing tables) and then answer

@@ -119,17 +119,40 @@ TEST(RoutingTable, ClosestIsSortedByXorDistance) {
   Fixture f;
   RoutingTable table(f.self, RoutingConfig{});
   std::vector<Contact> all;
-  for (int i = 0; i < 300; ++i) {
-    Contact c{NodeId{}, "10." + std::to_string(i % 200) + "." + std::to_string(i / 200) + ".1"};
-    f.random.fill(c.id.bytes);
+  for (int i = 0; i < 600; ++i) {
+    // Ids spread over many buckets (a random id is in bucket 0 half of the time).
+    Contact c{random_id_in_bucket(f.self, i % 12, f.random), "10." + std::to_string(i % 200) + "." + std::to_string(i / 200) + ".1"};
     if (table.observe(c, i).outcome == ObserveOutcome::added) all.push_back(c);
   }
-  NodeId target;
-  f.random.fill(target.bytes);
-  auto got = table.closest(target, 20);
-  ASSERT_EQ(got.size(), 20u);
-  std::sort(all.begin(), all.end(), [&](const Contact& a, const Contact& b) { return closer_to(target, a.id, b.id); });
-  for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(got[i].id, all[i].id);
+  ASSERT_GT(table.bucket_count(), 10u);
+  // Targets in every relation to our id: far, sharing a few bits, deep in our neighbourhood, ours.
+  for (int t = 0; t < 200; ++t) {
+    NodeId target = t == 0 ? f.self : random_id_in_bucket(f.self, t % 16, f.random);
+    for (std::size_t count : {1u, 20u, 45u, 1000u}) {
+      auto got = table.closest(target, count);
+      std::sort(all.begin(), all.end(), [&](const Contact& a, const Contact& b) { return closer_to(target, a.id, b.id); });
+      ASSERT_EQ(got.size(), std::min(count, all.size()));
+      for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].id, all[i].id) << "target " << t << " count " << count;
+    }
+  }
+}
+
+TEST(RoutingTable, ANewcomerThatMayNotTakeAFreeSlotWaitsAsAReplacement) {
+  Fixture f;
+  RoutingTable table(f.self, RoutingConfig{});
+  const Contact resident = f.in_bucket(3), waiting = f.in_bucket(3);
+  EXPECT_EQ(table.observe(resident, 0).outcome, ObserveOutcome::added);
+  auto r = table.observe(waiting, 1, false);
+  EXPECT_EQ(r.outcome, ObserveOutcome::cached);
+  EXPECT_FALSE(r.probe.has_value());  // the bucket has room: nobody to probe
+  EXPECT_FALSE(table.contains(waiting.id));
+  EXPECT_EQ(table.replacement_count(), 1u);
+  // A contact already in the table is refreshed whatever the flag says.
+  EXPECT_EQ(table.observe(resident, 2, false).outcome, ObserveOutcome::updated);
+  // When a resident dies, the waiting contact takes its place.
+  table.record_failure(resident.id, true);
+  EXPECT_TRUE(table.contains(waiting.id));
+  EXPECT_EQ(table.replacement_count(), 0u);
 }
 
 }  // namespace

@@ -323,6 +323,23 @@ TEST(WebSocketFrame, CloseFrameCarriesStatusAndReason) {
   EXPECT_LE(ws::close_payload(1000, std::string(300, 'a')).size(), ws::kMaxControlPayloadBytes);
 }
 
+// Found by fuzz_websocket_frame: whatever follows a close frame in the same read was kept
+// buffered (up to a whole read chunk) until the connection ended. It is dropped now.
+TEST(WebSocketFrame, BytesAfterCloseAreDropped) {
+  ws::MaskKey mask{1, 2, 3, 4};
+  Bytes wire;
+  ws::encode_frame(wire, ws::Opcode::binary, false, Bytes(50, 7), &mask);  // half a message
+  ws::encode_frame(wire, ws::Opcode::close, true, ws::close_payload(1000, ""), &mask);
+  wire.resize(wire.size() + 10000, 0x82);
+  ws::FrameDecoder d(ws::Role::server, 100);
+  Status s;
+  auto events = decode_all(d, wire, &s);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].close_status, 1000);
+  EXPECT_EQ(d.buffered_bytes(), 0u);
+}
+
 TEST(Utf8, Validation) {
   EXPECT_TRUE(ws::is_valid_utf8(as_bytes("plain ascii, ü, 😀")));
   EXPECT_FALSE(ws::is_valid_utf8(Bytes{0xc0, 0x80}));        // overlong NUL

@@ -132,6 +132,29 @@ TEST_F(ControlServerTest, ConnectionLimitHolds) {
   EXPECT_TRUE(c.received.empty());
 }
 
+// route_async: the answer comes from a later loop iteration; a handler that never answers
+// gets 504 after its answer timeout; a late answer after that is ignored.
+TEST_F(ControlServerTest, AsyncRoutesAnswerLaterOrTimeOut) {
+  std::vector<HttpServer::Responder> parked;
+  server->route_async("POST", "/later", [&](const HttpRequest& request, HttpServer::Responder respond) {
+    const std::string body = request.body;
+    loop->run_after(50 * kMillisecond, [respond, body] { respond(json_response(200, {{"echo", body}})); });
+  }, 5 * kSecond);
+  server->route_async("GET", "/never", [&](const HttpRequest&, HttpServer::Responder respond) {
+    parked.push_back(std::move(respond));
+  }, 200 * kMillisecond);
+  const TimeUs start = loop->now();
+  auto later = http_exchange(*loop, port, post("/later", "abc"));
+  EXPECT_EQ(later.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(later.body)["echo"], "abc");
+  EXPECT_GE(loop->now() - start, 50 * kMillisecond);
+  EXPECT_EQ(http_exchange(*loop, port, "GET /never HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 504);
+  ASSERT_EQ(parked.size(), 1u);
+  parked[0](json_response(200, {}));  // too late: ignored
+  server.reset();
+  parked[0](json_response(200, {}));  // server gone: ignored
+}
+
 TEST(ControlServer, RefusesNonLoopbackUnlessAllowed) {
   auto loop = test::make_loop();
   auto refused = ControlServer::start(*loop, "0.0.0.0:0");

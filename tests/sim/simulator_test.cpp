@@ -213,6 +213,39 @@ TEST(Simulator, ACoreThatAlwaysWantsATimeoutCannotStallTime) {
   EXPECT_EQ(sim.core_as<SpinningCore>(0)->timeouts, 101);  // once per microsecond, 0..100
 }
 
+// A core commanded from outside its own events: what it queues waits for the driver.
+class CommandedCore final : public Core {
+ public:
+  void on_start(TimeUs) override {}
+  void on_receive(TimeUs now, PeerHandle from, ByteView) override { received.push_back({now, from}); }
+  void on_timeout(TimeUs now) override {
+    fired_at = now;
+    deadline = kNever;
+  }
+  TimeUs next_deadline() const override { return deadline; }
+  std::optional<Transmit> poll_transmit() override { return outbox.pop(); }
+  Outbox outbox;
+  TimeUs deadline = kNever;
+  TimeUs fired_at = -1;
+  std::vector<std::pair<TimeUs, PeerHandle>> received;
+};
+
+TEST(Simulator, AnActionThatCommandsACoreGetsItsMessagesSentAndTimerArmed) {
+  Simulator sim(4);
+  for (int i = 0; i < 2; ++i) sim.add_node([](const NodeContext&) { return std::make_unique<CommandedCore>(); });
+  sim.set_default_link(fixed_latency(10 * kMillisecond));
+  sim.at(5 * kMillisecond, [](Simulator& s) {
+    auto* core = s.core_as<CommandedCore>(0);
+    core->outbox.push(1, payload_of(2));
+    core->deadline = s.now() + 50 * kMillisecond;
+  });
+  sim.run_until(1 * kSecond);
+  // Sent when the action ran (no later event on node 0 was needed), and the timer was armed.
+  ASSERT_EQ(sim.core_as<CommandedCore>(1)->received.size(), 1u);
+  EXPECT_EQ(sim.core_as<CommandedCore>(1)->received[0], std::make_pair(TimeUs{15 * kMillisecond}, PeerHandle{0}));
+  EXPECT_EQ(sim.core_as<CommandedCore>(0)->fired_at, 55 * kMillisecond);
+}
+
 TEST(Simulator, SameSeedSameTraceDifferentSeedDifferentTrace) {
   auto run = [](std::uint64_t seed) {
     Simulator sim(seed);

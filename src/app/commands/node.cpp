@@ -1,0 +1,88 @@
+// `zmesh node`: run a node until SIGINT/SIGTERM.
+#include <cstdio>
+#include <string>
+
+#include "app/command.hpp"
+#include "app/node_options.hpp"
+#include "app/node_runtime.hpp"
+#include "crypto/secure.hpp"
+#include "io/event_loop.hpp"
+#include "util/log.hpp"
+
+namespace zmesh::app {
+namespace {
+
+Result<NodeOptions> options_from(int argc, char** argv) {
+  ZM_TRY(Flags flags, Flags::parse("zmesh node", argc, argv, node_flag_specs()));
+  ZM_CHECK(flags.expect_positionals(0, 0));
+  NodeOptions options;
+  if (flags.has("config")) ZM_CHECK(apply_node_config_file(options, flags.string("config")));
+  ZM_CHECK(apply_node_flags(options, flags));
+  return options;
+}
+
+int run(int argc, char** argv) {
+  auto options = options_from(argc, argv);
+  if (!options.ok()) return usage_error(options.error(), "node");
+  log::set_level(options->log_level);
+  crypto::init();
+  auto loop = io::EventLoop::create();
+  if (!loop.ok()) return failure(loop.error());
+  io::EventLoop& l = *loop.value();
+  auto runtime = NodeRuntime::create(l, std::move(options.value()));
+  if (!runtime.ok()) return failure(runtime.error());
+  NodeRuntime& node = *runtime.value();
+  int signals = 0;
+  auto status = l.stop_on_signals({SIGINT, SIGTERM}, [&](int) {
+    if (++signals > 1) {
+      l.stop();  // a second signal: stop now, without waiting for the transports
+      return;
+    }
+    node.shutdown([&l] { l.stop(); });
+  });
+  if (!status.ok()) return failure(status.error());
+  node.start();
+  l.run();
+  return kExitOk;
+}
+
+const std::string& usage() {
+  static const std::string text =
+      "Usage: zmesh node --data-dir DIR [--listen URL]... [--peer URL]... [--control HOST:PORT] [OPTIONS]\n"
+      "\n"
+      "Runs a zMesh node until SIGINT or SIGTERM (then it closes every link cleanly and exits 0).\n"
+      "It keeps a link to every --peer (redialling with backoff: 1 s doubling to 60 s, with\n"
+      "jitter), accepts links on every --listen address, and answers the control API\n"
+      "(docs/protocol/control.md) used by 'zmesh status' and 'zmesh ping'.\n"
+      "\n"
+      "Options:\n"
+      "  --data-dir DIR            state directory (required); DIR/identity.key holds the node's\n"
+      "                            keys (created with mode 0600 on first start; a damaged key file\n"
+      "                            is an error, never silently replaced)\n"
+      "  --listen URL              accept links at URL (repeatable): tcp://HOST:PORT or\n"
+      "                            ws://HOST:PORT/PATH; HOST an IP address, port 0 picks a free port\n"
+      "  --peer URL                keep a link to the node at URL (repeatable): tcp://HOST:PORT or\n"
+      "                            ws://HOST:PORT/PATH\n"
+      "  --control HOST:PORT       serve the control API (HTTP + JSON) there; loopback only\n"
+      "  --control-allow-remote    allow a non-loopback --control address (no authentication:\n"
+      "                            trusted networks only)\n"
+      "  --config FILE             read settings from a JSON file first; flags override it\n"
+      "  --log-level LEVEL         debug, info (default), warn or error\n"
+      "  --network NAME            network name mixed into every handshake (default zmesh);\n"
+      "                            nodes of different networks never link\n" +
+      node_numeric_flags_help() +
+      "\n"
+      "Config file keys (a JSON object; unknown keys are an error):\n" +
+      node_config_keys_help() +
+      "\n"
+      "Example:\n"
+      "  zmesh node --data-dir ~/.zmesh --listen tcp://0.0.0.0:4433 --listen ws://0.0.0.0:8080/zmesh \\\n"
+      "             --peer tcp://198.51.100.7:4433 --control 127.0.0.1:7070\n";
+  return text;
+}
+
+const Command kNode{"node", "run a node: listen, link to peers, serve the control API", usage().c_str(), run};
+ZMESH_REGISTER_COMMAND(kNode);
+
+}  // namespace
+}  // namespace zmesh::app

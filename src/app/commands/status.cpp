@@ -1,0 +1,81 @@
+// `zmesh status`: a running node's identity, listeners and peers, from its control API.
+#include <cstdio>
+#include <string>
+
+#include "app/command.hpp"
+#include "app/control_client.hpp"
+#include "app/flags.hpp"
+
+namespace zmesh::app {
+namespace {
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text;
+}
+
+// The human-readable form. Throws nlohmann::json::exception on a body of the wrong shape.
+std::string format_status(const nlohmann::json& s) {
+  std::string out = "node      " + s.at("node_id").get<std::string>() + "\n";
+  if (s.contains("network")) out += "network   " + s.at("network").get<std::string>() + "\n";
+  if (s.contains("uptime_seconds")) {
+    out += "uptime    " + std::to_string(static_cast<long long>(s.at("uptime_seconds").get<double>())) + " s\n";
+  }
+  out += "listeners";
+  if (s.at("listeners").empty()) out += " (none)";
+  out += "\n";
+  for (const auto& l : s.at("listeners")) out += "  " + l.at("url").get<std::string>() + "\n";
+  const auto& peers = s.at("peers");
+  out += "peers     " + std::to_string(peers.size()) + "\n";
+  if (peers.empty()) return out;
+  out += "  " + pad("NODE ID", 14) + pad("TRANSPORT", 11) + pad("DIRECTION", 10) + pad("REMOTE", 24) + pad("BYTES IN", 12) +
+         pad("BYTES OUT", 12) + pad("CELLS IN", 10) + pad("CELLS OUT", 10) + "UP\n";
+  for (const auto& p : peers) {
+    out += "  " + pad(p.at("node_id").get<std::string>().substr(0, 12), 14) + pad(p.at("transport").get<std::string>(), 11) +
+           pad(p.at("direction").get<std::string>(), 10) + pad(p.at("remote").get<std::string>(), 24) +
+           pad(std::to_string(p.at("bytes_in").get<std::uint64_t>()), 12) +
+           pad(std::to_string(p.at("bytes_out").get<std::uint64_t>()), 12) +
+           pad(std::to_string(p.at("cells_in").get<std::uint64_t>()), 10) +
+           pad(std::to_string(p.at("cells_out").get<std::uint64_t>()), 10) +
+           std::to_string(static_cast<long long>(p.at("connected_seconds").get<double>())) + " s\n";
+  }
+  return out;
+}
+
+int run(int argc, char** argv) {
+  auto flags = Flags::parse("zmesh status", argc, argv, {{"control"}, {"json", false}, {"timeout-ms"}});
+  if (!flags.ok()) return usage_error(flags.error(), "status");
+  if (auto st = flags->expect_positionals(0, 0); !st.ok()) return usage_error(st.error(), "status");
+  if (!flags->has("control")) return usage_error(make_error(Errc::invalid_argument, "zmesh status: --control HOST:PORT is required"), "status");
+  auto timeout_ms = flags->integer("timeout-ms", 10'000, 1, 3'600'000);
+  if (!timeout_ms.ok()) return usage_error(timeout_ms.error(), "status");
+  auto status = control_call(flags->string("control"), "GET", "/v1/status", "", *timeout_ms * kMillisecond);
+  if (!status.ok()) return failure(status.error());
+  if (flags->has("json")) {
+    std::printf("%s\n", status->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return kExitOk;
+  }
+  try {
+    std::fputs(format_status(*status).c_str(), stdout);
+  } catch (const nlohmann::json::exception& e) {
+    return failure(make_error(Errc::malformed, std::string("unexpected status from the control API: ") + e.what()));
+  }
+  return kExitOk;
+}
+
+const Command kStatus{
+    "status", "show a running node's identity, listeners and peers",
+    "Usage: zmesh status --control HOST:PORT [--json]\n\n"
+    "Asks the node's control API (GET /v1/status, docs/protocol/control.md) and prints its\n"
+    "NodeId, listeners and connected peers with transport, direction, bytes and cells in/out.\n\n"
+    "Options:\n"
+    "  --control HOST:PORT   the node's --control address (required)\n"
+    "  --json                print the JSON document instead of a table (keys: node_id,\n"
+    "                        listeners[{url, transport}], peers[{node_id, transport, direction,\n"
+    "                        remote, bytes_in, bytes_out, cells_in, cells_out, connected_seconds}])\n"
+    "  --timeout-ms MS       give up after MS milliseconds (default 10000)\n",
+    run};
+ZMESH_REGISTER_COMMAND(kStatus);
+
+}  // namespace
+}  // namespace zmesh::app

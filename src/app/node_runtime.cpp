@@ -1,0 +1,302 @@
+#include "app/node_runtime.hpp"
+
+#include <sys/stat.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "identity/keyfile.hpp"
+#include "io/url.hpp"
+#include "util/log.hpp"
+
+namespace zmesh::app {
+namespace {
+
+constexpr const char* kLog = "node";
+
+Status ensure_data_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return make_error(Errc::io_error, "cannot create data directory " + dir + ": " + error.message());
+  // Owner only, like the key file inside it (only applied when we just created it or it is ours).
+  ::chmod(dir.c_str(), 0700);
+  return {};
+}
+
+}  // namespace
+
+NodeRuntime::NodeRuntime(io::EventLoop& loop, NodeOptions options) : loop_(loop), options_(std::move(options)) {}
+
+NodeRuntime::~NodeRuntime() {
+  if (timer_ != 0) loop_.cancel(timer_);
+  if (grace_timer_ != 0) loop_.cancel(grace_timer_);
+}
+
+Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, NodeOptions options) {
+  std::unique_ptr<NodeRuntime> runtime(new NodeRuntime(loop, std::move(options)));
+  NodeRuntime& r = *runtime;
+  ZM_CHECK(ensure_data_dir(r.options_.data_dir));
+  const std::string key_path = (std::filesystem::path(r.options_.data_dir) / "identity.key").string();
+  ZM_TRY(r.keys_, keyfile::load_or_create(key_path, r.random_, static_cast<UnixSeconds>(std::time(nullptr))));
+
+  r.transport_options_.handshake_timeout = r.options_.node.handshake_timeout;  // WebSocket upgrade
+  r.options_.node.log_level = r.options_.log_level;
+  r.core_ = std::make_unique<node::NodeCore>(r.keys_.identity, r.random_, r.options_.node);
+  ZM_CHECK(r.core_->add_service(r.ping_));
+  r.ping_jobs_ = std::make_unique<PingJobs>(r.ping_, *r.core_, r.random_);
+  ZM_CHECK(r.open_listeners());
+  ZM_CHECK(r.open_control());
+  return runtime;
+}
+
+Status NodeRuntime::open_listeners() {
+  for (const auto& url : options_.listen) {
+    auto listener = io::listen(loop_, url, transport_options_);
+    if (!listener.ok()) return make_error(listener.error().code, "listen " + url + ": " + listener.error().message);
+    listener.value()->on_accept([this](std::unique_ptr<io::Connection> connection) {
+      adopt(std::move(connection), node::Direction::inbound, 0);
+    });
+    listeners_.push_back(std::move(listener.value()));
+  }
+  return {};
+}
+
+Status NodeRuntime::open_control() {
+  if (options_.control.empty()) return {};
+  io::ControlServerOptions control_options;
+  control_options.allow_non_loopback = options_.control_allow_remote;
+  // The Host check stops DNS rebinding against a loopback-only API; a remotely reachable one is
+  // addressed by other names, and is the operator's explicit choice (docs/protocol/control.md).
+  control_options.check_host_header = !options_.control_allow_remote;
+  auto server = io::ControlServer::start(loop_, options_.control, control_options);
+  if (!server.ok()) return make_error(server.error().code, "control API on " + options_.control + ": " + server.error().message);
+  control_ = std::move(server.value());
+  control_->route("GET", "/v1/status", [this](const io::HttpRequest&) { return io::json_response(200, status_json()); });
+  control_->route_async(
+      "POST", "/v1/ping",
+      [this](const io::HttpRequest& request, io::HttpServer::Responder respond) {
+        auto body = io::parse_json_body(request);
+        if (!body.ok()) {
+          respond(io::json_response(400, {{"error", body.error().message}}));
+          return;
+        }
+        ping_jobs_->start(loop_.now(), body.value(), [respond](int status, const nlohmann::json& answer) {
+          respond(io::json_response(status, answer));
+        });
+        pump();
+      },
+      3600 * kSecond);  // every ping ends by its own timeout long before
+  return {};
+}
+
+void NodeRuntime::start() {
+  started_at_ = loop_.now();
+  log::info(kLog, "node id " + node_id().hex());
+  for (const auto& url : listener_urls()) log::info(kLog, "listening on " + url);
+  if (control_) log::info(kLog, "control API on " + control_->url());
+  core_->on_start(loop_.now());
+  pump();
+}
+
+std::vector<std::string> NodeRuntime::listener_urls() const {
+  std::vector<std::string> urls;
+  for (const auto& listener : listeners_) urls.push_back(listener->local_url());
+  return urls;
+}
+
+void NodeRuntime::adopt(std::unique_ptr<io::Connection> connection, node::Direction direction, node::DialId dial) {
+  const node::ConnectionId id = next_connection_++;
+  io::Connection& c = *connection;
+  // A backstop only: NodeCore enforces the handshake and idle timeouts itself.
+  c.set_idle_timeout(std::max(options_.node.handshake_timeout, options_.node.idle_timeout) + 5 * kSecond);
+  c.on_data([this, id](ByteView message) {
+    core_->on_transport_data(loop_.now(), id, message);
+    pump();
+  });
+  c.on_close([this, id](const io::CloseReason& reason) { on_closed(id, reason); });
+  c.on_writable([this, id] { on_writable(id); });
+  node::TransportOpened info{direction, c.transport_name(), c.remote_description(), dial};
+  transports_.emplace(id, Transport{std::move(connection), {}, false});
+  core_->on_transport_opened(loop_.now(), id, std::move(info));
+  pump();
+}
+
+void NodeRuntime::on_closed(node::ConnectionId id, const io::CloseReason& reason) {
+  auto it = transports_.find(id);
+  if (it == transports_.end()) return;
+  const bool closing = it->second.closing;
+  transports_.erase(it);  // destroying a Connection inside its own callback is allowed
+  if (!closing) {
+    core_->on_transport_closed(loop_.now(), id, reason.describe());
+    pump();
+  }
+  maybe_finish();
+}
+
+void NodeRuntime::on_writable(node::ConnectionId id) {
+  auto it = transports_.find(id);
+  if (it == transports_.end()) return;
+  Transport& t = it->second;
+  while (!t.backlog.empty()) {
+    if (!t.connection->send(t.backlog.front()).ok()) return;  // still full (or closed: on_close follows)
+    t.backlog.pop_front();
+  }
+  if (t.closing) return;
+  core_->on_transport_writable(loop_.now(), id);
+  pump();
+}
+
+void NodeRuntime::dial(node::DialId dial, const std::string& url) {
+  dials_[dial] = io::dial(
+      loop_, random_, url,
+      [this, dial](Result<std::unique_ptr<io::Connection>> result) {
+        dials_.erase(dial);  // the attempt stays alive until this callback returns
+        if (!result.ok()) {
+          core_->on_dial_failed(loop_.now(), dial, result.error().message);
+          pump();
+          return;
+        }
+        adopt(std::move(result.value()), node::Direction::outbound, dial);
+      },
+      transport_options_);
+}
+
+void NodeRuntime::send(node::ConnectionId id, Bytes message) {
+  auto it = transports_.find(id);
+  if (it == transports_.end()) return;
+  Transport& t = it->second;
+  if (!t.backlog.empty()) {
+    t.backlog.push_back(std::move(message));
+    return;
+  }
+  Status status = t.connection->send(message);
+  if (!status.ok() && status.error().code == Errc::limit_exceeded) {
+    t.backlog.push_back(std::move(message));
+    core_->on_transport_blocked(id);
+  }
+  // closed / too_large: the transport is going away; on_close reports it.
+}
+
+void NodeRuntime::execute(node::Action&& action) {
+  if (auto* send_bytes = std::get_if<node::SendBytes>(&action)) {
+    send(send_bytes->connection, std::move(send_bytes->message));
+  } else if (auto* close = std::get_if<node::CloseConnection>(&action)) {
+    auto it = transports_.find(close->connection);
+    if (it == transports_.end() || it->second.closing) return;
+    Transport& t = it->second;
+    t.closing = true;
+    while (!t.backlog.empty() && t.connection->send(t.backlog.front()).ok()) t.backlog.pop_front();
+    t.connection->close();  // flushes, then on_close
+  } else if (auto* dial_url = std::get_if<node::DialUrl>(&action)) {
+    if (!shutting_down_) dial(dial_url->dial, dial_url->url);
+  } else if (auto* line = std::get_if<node::LogLine>(&action)) {
+    log::write(line->level, kLog, line->text);
+  }
+}
+
+void NodeRuntime::pump() {
+  if (pumping_) return;  // an event raised from inside pump(): the running loop picks its actions up
+  pumping_ = true;
+  bool more = true;
+  while (more) {
+    while (auto action = core_->poll_action()) execute(std::move(*action));
+    more = ping_jobs_->poll(loop_.now());
+  }
+  pumping_ = false;
+  arm_timer();
+}
+
+void NodeRuntime::arm_timer() {
+  const TimeUs deadline = core_->next_deadline();
+  if (deadline == timer_at_) return;
+  if (timer_ != 0) loop_.cancel(timer_);
+  timer_ = 0;
+  timer_at_ = deadline;
+  if (deadline == kNever) return;
+  timer_ = loop_.run_at(deadline, [this] {
+    timer_ = 0;
+    timer_at_ = kNever;
+    core_->on_timeout(loop_.now());
+    pump();
+  });
+}
+
+void NodeRuntime::shutdown(std::function<void()> done) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  on_finished_ = std::move(done);
+  log::info(kLog, "shutting down");
+  dials_.clear();  // cancels dials in progress
+  core_->shutdown(loop_.now());
+  pump();
+  grace_timer_ = loop_.run_after(kShutdownGrace, [this] {
+    grace_timer_ = 0;
+    log::warn(kLog, std::to_string(transports_.size()) + " transports did not close in time");
+    transports_.clear();
+    maybe_finish();
+  });
+  maybe_finish();
+}
+
+void NodeRuntime::maybe_finish() {
+  if (!shutting_down_ || finished_ || !transports_.empty()) return;
+  finished_ = true;
+  if (grace_timer_ != 0) loop_.cancel(grace_timer_);
+  grace_timer_ = 0;
+  log::info(kLog, "stopped");
+  if (on_finished_) on_finished_();
+}
+
+nlohmann::json NodeRuntime::status_json() const {
+  const TimeUs now = loop_.now();
+  const double seconds = 1.0 / kSecond;
+  nlohmann::json listeners = nlohmann::json::array();
+  for (const auto& listener : listeners_) {
+    const std::string url = listener->local_url();
+    auto parsed = io::parse_transport_url(url);
+    listeners.push_back({{"url", url}, {"transport", parsed.ok() ? io::scheme_name(parsed->scheme) : "?"}});
+  }
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : core_->peer_stats(now)) {
+    peers.push_back({{"node_id", p.node_id.hex()},
+                     {"transport", p.transport},
+                     {"direction", node::direction_name(p.direction)},
+                     {"remote", p.remote},
+                     {"bytes_in", p.bytes_in},
+                     {"bytes_out", p.bytes_out},
+                     {"cells_in", p.cells_in},
+                     {"cells_out", p.cells_out},
+                     {"connected_seconds", static_cast<double>(p.connected_for) * seconds},
+                     {"links", p.links}});
+  }
+  const node::NodeCounters& c = core_->counters();
+  const node::PingCounters& pc = ping_.counters();
+  return {
+      {"node_id", node_id().hex()},
+      {"network", options_.node.network},
+      {"uptime_seconds", static_cast<double>(now - started_at_) * seconds},
+      {"listeners", listeners},
+      {"peers", peers},
+      {"connections", {{"open", core_->connection_count()}, {"handshaking", core_->handshakes_in_progress()}}},
+      {"counters",
+       {{"connections_opened", c.connections_opened},
+        {"refused_rate_limited", c.refused_rate_limited},
+        {"refused_handshake_limit", c.refused_handshake_limit},
+        {"refused_peer_limit", c.refused_peer_limit},
+        {"handshake_failures", c.handshake_failures},
+        {"links_opened", c.links_opened},
+        {"links_failed", c.links_failed},
+        {"duplicates_closed", c.duplicates_closed},
+        {"dials", c.dials},
+        {"dials_failed", c.dials_failed},
+        {"unknown_channel_messages", c.unknown_channel_messages},
+        {"log_lines_dropped", c.log_lines_dropped}}},
+      {"ping",
+       {{"requests_sent", pc.requests_sent},
+        {"requests_answered", pc.requests_answered},
+        {"replies_received", pc.replies_received},
+        {"answer_send_failures", pc.answer_send_failures}}},
+  };
+}
+
+}  // namespace zmesh::app

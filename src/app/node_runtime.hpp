@@ -1,0 +1,100 @@
+// The native driver of a node: binds NodeCore (src/node) to the event loop, the transports
+// (io::listen / io::dial: tcp://, ws://), timers and the control API. NodeCore decides
+// everything; this class only moves bytes and time between it and the operating system:
+//
+//   listener accept / dial success → node.on_transport_opened(id, ...)
+//   Connection::on_data            → node.on_transport_data(id, message)
+//   Connection::on_close           → node.on_transport_closed(id, why)
+//   dial failure                   → node.on_dial_failed(dial, why)
+//   send refused (buffer full)     → node.on_transport_blocked(id); on_writable → ..._writable
+//   timer at node.next_deadline()  → node.on_timeout(now)
+//   actions: SendBytes → Connection::send, CloseConnection → Connection::close (flushes),
+//            DialUrl → io::dial, LogLine → util/log
+//
+// Shutdown (SIGINT/SIGTERM): NodeCore closes every link with a close cell, the transports
+// flush and close, and finished() turns true (bounded by kShutdownGrace).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/node_options.hpp"
+#include "app/ping_jobs.hpp"
+#include "identity/identity.hpp"
+#include "io/control_server.hpp"
+#include "io/transport.hpp"
+#include "node/node_core.hpp"
+#include "node/ping_service.hpp"
+
+namespace zmesh::app {
+
+inline constexpr DurationUs kShutdownGrace = 3 * kSecond;
+
+class NodeRuntime {
+ public:
+  // Loads or creates DATA_DIR/identity.key, opens the listeners and the control API. Nothing
+  // is dialled before start().
+  static Result<std::unique_ptr<NodeRuntime>> create(io::EventLoop& loop, NodeOptions options);
+  ~NodeRuntime();
+  NodeRuntime(const NodeRuntime&) = delete;
+  NodeRuntime& operator=(const NodeRuntime&) = delete;
+
+  void start();
+  // Begins a clean shutdown; `done` runs once every transport closed (or after kShutdownGrace).
+  void shutdown(std::function<void()> done);
+  bool finished() const { return finished_; }
+
+  const NodeId& node_id() const { return keys_.identity.id; }
+  std::vector<std::string> listener_urls() const;
+  std::string control_url() const { return control_ ? control_->url() : std::string(); }
+  nlohmann::json status_json() const;
+  node::NodeCore& core() { return *core_; }
+
+ private:
+  struct Transport {
+    std::unique_ptr<io::Connection> connection;
+    std::deque<Bytes> backlog;  // sends refused for lack of buffer room, in order
+    bool closing = false;       // NodeCore asked to close: it has forgotten this id
+  };
+
+  NodeRuntime(io::EventLoop& loop, NodeOptions options);
+  Status open_listeners();
+  Status open_control();
+  void adopt(std::unique_ptr<io::Connection> connection, node::Direction direction, node::DialId dial);
+  void on_closed(node::ConnectionId id, const io::CloseReason& reason);
+  void on_writable(node::ConnectionId id);
+  void dial(node::DialId dial, const std::string& url);
+  // Executes every pending action and re-arms the timer. Called after every event.
+  void pump();
+  void execute(node::Action&& action);
+  void send(node::ConnectionId id, Bytes message);
+  void arm_timer();
+  void maybe_finish();
+
+  io::EventLoop& loop_;
+  NodeOptions options_;
+  SystemRandom random_;
+  NodeKeys keys_;
+  io::TransportOptions transport_options_;
+  node::PingService ping_;
+  std::unique_ptr<node::NodeCore> core_;
+  std::unique_ptr<PingJobs> ping_jobs_;
+  std::vector<std::unique_ptr<io::Listener>> listeners_;
+  std::unique_ptr<io::ControlServer> control_;
+  std::map<node::ConnectionId, Transport> transports_;
+  std::map<node::DialId, io::DialHandle> dials_;
+  node::ConnectionId next_connection_ = 1;
+  io::EventLoop::TimerId timer_ = 0;
+  TimeUs timer_at_ = kNever;
+  TimeUs started_at_ = 0;
+  bool pumping_ = false;
+  bool shutting_down_ = false;
+  bool finished_ = false;
+  std::function<void()> on_finished_;
+  io::EventLoop::TimerId grace_timer_ = 0;
+};
+
+}  // namespace zmesh::app

@@ -1,0 +1,49 @@
+#include "node/rate_limiter.hpp"
+
+#include <algorithm>
+
+namespace zmesh::node {
+
+std::string_view host_of(std::string_view remote) {
+  if (!remote.empty() && remote.front() == '[') {
+    const std::size_t close = remote.find(']');
+    return close == std::string_view::npos ? remote : remote.substr(1, close - 1);
+  }
+  const std::size_t colon = remote.rfind(':');
+  if (colon == std::string_view::npos || remote.find(':') != colon) return remote;  // no port, or bare IPv6
+  return remote.substr(0, colon);
+}
+
+HandshakeRateLimiter::HandshakeRateLimiter(RateLimitConfig config) : config_(config) {
+  config_.burst = std::max(config_.burst, 1.0);
+}
+
+double HandshakeRateLimiter::refilled(const Bucket& bucket, TimeUs now) const {
+  const double elapsed_s = static_cast<double>(std::max<TimeUs>(now - bucket.updated, 0)) / kSecond;
+  return std::min(config_.burst, bucket.tokens + elapsed_s * config_.per_second);
+}
+
+void HandshakeRateLimiter::forget_full_buckets(TimeUs now) {
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    it = refilled(it->second, now) >= config_.burst ? buckets_.erase(it) : std::next(it);
+  }
+}
+
+bool HandshakeRateLimiter::allow(std::string_view address, TimeUs now) {
+  if (config_.per_second <= 0) return true;
+  const std::string key(address);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= config_.max_tracked) forget_full_buckets(now);
+    if (buckets_.size() >= config_.max_tracked) return true;
+    it = buckets_.emplace(key, Bucket{config_.burst, now}).first;
+  }
+  Bucket& bucket = it->second;
+  bucket.tokens = refilled(bucket, now);
+  bucket.updated = now;
+  if (bucket.tokens < 1.0) return false;
+  bucket.tokens -= 1.0;
+  return true;
+}
+
+}  // namespace zmesh::node
