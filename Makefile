@@ -48,6 +48,7 @@ test: test-native test-wasm fuzz-smoke
 bench: build
 	./$(BUILD)/bench/zmesh_crypto_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/zmesh_link_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	./$(BUILD)/bench/zmesh_onion_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	./$(BUILD)/bench/zmesh_link_throughput --mib 256 --rounds 5
 
 # Link vs raw TCP across two network namespaces joined by a tbf-shaped veth pair (needs root).

@@ -7,6 +7,8 @@
 #include "crypto/hash.hpp"
 #include "crypto/hybrid_kem.hpp"
 #include "crypto/hybrid_sig.hpp"
+#include "crypto/pq_randombytes.hpp"
+#include "crypto/pqclean_backend.hpp"
 
 namespace zmesh::crypto {
 namespace {
@@ -163,6 +165,65 @@ void BM_Blake2b256_1KiB(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kCellBytes));
 }
 BENCHMARK(BM_Blake2b256_1KiB);
+
+// The two compilations of PQClean `clean` side by side (src/crypto/pqclean_backend.hpp): arg 0
+// is the portable build, arg 1 the AVX2/BMI2 one (skipped where this CPU cannot run it).
+const detail::PqCleanBackend* backend_for(benchmark::State& state) {
+  const detail::PqCleanBackend* backend =
+      state.range(0) == 0 ? &detail::pqclean_portable() : detail::pqclean_x86_avx2();
+  if (backend == nullptr) state.SkipWithError("AVX2/BMI2 build not available on this CPU");
+  else state.SetLabel(backend->name);
+  return backend;
+}
+
+// A key pair and one signature over a 256-byte message (no context) from `backend`.
+struct MlDsaSigned {
+  Bytes pk = Bytes(kMlDsa65PublicBytes), sk = Bytes(kMlDsa65SecretBytes), sig = Bytes(kMlDsa65SignatureBytes);
+  const Bytes message = Bytes(256, 0x5a);
+  std::size_t sig_bytes = 0;
+
+  explicit MlDsaSigned(const detail::PqCleanBackend& backend) {
+    backend.sign_keypair(pk.data(), sk.data());
+    sign(backend);
+  }
+  int sign(const detail::PqCleanBackend& backend) {
+    return backend.sign_signature_ctx(sig.data(), &sig_bytes, message.data(), message.size(), nullptr, 0, sk.data());
+  }
+};
+
+void BM_PqClean_MlDsa65_Sign(benchmark::State& state) {
+  const detail::PqCleanBackend* backend = backend_for(state);
+  if (backend == nullptr) return;
+  SeededRandom random(11);
+  detail::PqRandomScope scope(random);
+  MlDsaSigned signed_message(*backend);
+  for (auto _ : state) benchmark::DoNotOptimize(signed_message.sign(*backend));
+}
+BENCHMARK(BM_PqClean_MlDsa65_Sign)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+void BM_PqClean_MlDsa65_Verify(benchmark::State& state) {
+  const detail::PqCleanBackend* backend = backend_for(state);
+  if (backend == nullptr) return;
+  SeededRandom random(12);
+  detail::PqRandomScope scope(random);
+  const MlDsaSigned s(*backend);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        backend->sign_verify_ctx(s.sig.data(), s.sig_bytes, s.message.data(), s.message.size(), nullptr, 0, s.pk.data()));
+}
+BENCHMARK(BM_PqClean_MlDsa65_Verify)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+void BM_PqClean_MlKem768_Decaps(benchmark::State& state) {
+  const detail::PqCleanBackend* backend = backend_for(state);
+  if (backend == nullptr) return;
+  SeededRandom random(13);
+  detail::PqRandomScope scope(random);
+  Bytes pk(kMlKem768PublicBytes), sk(kMlKem768SecretBytes), ct(kMlKem768CiphertextBytes), ss(kMlKem768SharedBytes);
+  backend->kem_keypair(pk.data(), sk.data());
+  backend->kem_enc(ct.data(), ss.data(), pk.data());
+  for (auto _ : state) benchmark::DoNotOptimize(backend->kem_dec(ss.data(), ct.data(), sk.data()));
+}
+BENCHMARK(BM_PqClean_MlKem768_Decaps)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace zmesh::crypto

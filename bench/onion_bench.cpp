@@ -1,7 +1,7 @@
 // Onion circuits (src/onion): per-hop cost of the Sphinx setup and of data cells, and the
 // client's side. Run:
 //   zmesh_onion_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-// Results, the machine and how to read them: docs/benchmarks.md "Onion".
+// Results, the machine and how to read them: docs/benchmarks.md "Onion circuits (micro)".
 #include <benchmark/benchmark.h>
 
 #include <memory>

@@ -1,6 +1,7 @@
 #include "crypto/mlkem768.hpp"
 
 #include "crypto/misuse.hpp"
+#include "crypto/pqclean_backend.hpp"
 #include "crypto/pq_randombytes.hpp"
 
 extern "C" {
@@ -17,14 +18,14 @@ static_assert(kMlKem768SharedBytes == PQCLEAN_MLKEM768_CLEAN_CRYPTO_BYTES);
 MlKem768KeyPair mlkem768_generate(RandomSource& random) {
   MlKem768KeyPair pair{{}, SecretBytes(kMlKem768SecretBytes)};
   detail::PqRandomScope scope(random);  // PQClean draws d || z (FIPS 203 Alg. 19)
-  PQCLEAN_MLKEM768_CLEAN_crypto_kem_keypair(pair.public_key.bytes.data(), pair.secret_key.data());
+  detail::pqclean().kem_keypair(pair.public_key.bytes.data(), pair.secret_key.data());
   return pair;
 }
 
 KemEncapsulation mlkem768_encapsulate(const MlKem768PublicKey& key, RandomSource& random) {
   KemEncapsulation out{Bytes(kMlKem768CiphertextBytes), SecretBytes(kMlKem768SharedBytes)};
   detail::PqRandomScope scope(random);  // PQClean draws m (FIPS 203 Alg. 20)
-  PQCLEAN_MLKEM768_CLEAN_crypto_kem_enc(out.ciphertext.data(), out.shared_secret.data(), key.bytes.data());
+  detail::pqclean().kem_enc(out.ciphertext.data(), out.shared_secret.data(), key.bytes.data());
   return out;
 }
 
@@ -34,7 +35,7 @@ Result<SecretBytes> mlkem768_decapsulate(const SecretBytes& secret_key, ByteView
     return make_error(Errc::invalid_argument, "ml-kem-768 ciphertext must be 1088 bytes");
   SecretBytes shared(kMlKem768SharedBytes);
   // Implicit rejection (FIPS 203 Alg. 21): never fails, a bad ciphertext gives an unrelated key.
-  PQCLEAN_MLKEM768_CLEAN_crypto_kem_dec(shared.data(), ciphertext.data(), secret_key.data());
+  detail::pqclean().kem_dec(shared.data(), ciphertext.data(), secret_key.data());
   return shared;
 }
 
