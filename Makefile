@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup build demo test test-native test-wasm wasm fuzz fuzz-smoke bench bench-netns clean
+.PHONY: all setup build demo demo-sim test test-native test-wasm wasm fuzz fuzz-smoke bench bench-netns clean
 
 all: build
 
@@ -18,7 +18,12 @@ build: setup
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
+# A real local mesh of zmesh node processes (DHT, WebRTC, a 3-hop circuit, SOCKS5) until Ctrl-C.
 demo: build
+	bash scripts/demo-mesh.sh $(BUILD)
+
+# The same idea in the deterministic simulator: 200 simulated heartbeat nodes, one process.
+demo-sim: build
 	./$(BUILD)/zmesh demo
 
 wasm: setup

@@ -9,6 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "node/ping_service.hpp"
+#include "recording_host.hpp"
 #include "seed_writer.hpp"
 
 namespace {
@@ -16,19 +17,7 @@ namespace {
 using namespace zmesh;
 using namespace zmesh::node;
 
-class RecordingHost final : public ServiceHost {
- public:
-  std::vector<Bytes> sent;
-  NodeId self;
-  Status send(TimeUs, const NodeId&, link::Channel, ByteView message) override {
-    sent.emplace_back(message.begin(), message.end());
-    return {};
-  }
-  Result<bool> connect(TimeUs, const NodeId&, std::string_view) override { return false; }
-  bool is_up(const NodeId&) const override { return true; }
-  const NodeId& self_id() const override { return self; }
-  void log(log::Level, std::string) override {}
-};
+using fuzz::RecordingHost;
 
 void write_ping_seeds(const char* dir) {
   fuzz::write_seed(dir, "request", encode_ping(PingKind::request, 1, as_bytes("hello")));

@@ -96,6 +96,8 @@ Status apply_key(NodeOptions& options, const std::string& key, const nlohmann::j
     ZM_TRY(options.log_level, parse_log_level(level));
   } else if (key == "network") {
     ZM_TRY(options.node.network, string_value(value, path, "network"));
+  } else if (auto webrtc = apply_webrtc_config_key(options.webrtc, key, value, path)) {
+    return *webrtc;
   } else {
     for (const auto& setting : kNumeric)
       if (key == setting.key) return apply_numeric(options, setting, value, path);
@@ -117,6 +119,8 @@ std::vector<FlagSpec> node_flag_specs() {
   std::vector<FlagSpec> specs = {{"config"},  {"data-dir"},  {"listen", true, true}, {"peer", true, true},
                                  {"control"}, {"control-allow-remote", false}, {"log-level"}, {"network"}};
   for (const auto& setting : kNumeric) specs.push_back({setting.flag});
+  for (auto& spec : webrtc_flag_specs()) specs.push_back(std::move(spec));
+  for (auto& spec : onion_flag_specs()) specs.push_back(std::move(spec));
   return specs;
 }
 
@@ -131,7 +135,7 @@ std::string node_config_keys_help() {
                     row("control_allow_remote", "bool", "control-allow-remote") +
                     row("log_level", "string", "log-level") + row("network", "string", "network");
   for (const auto& setting : kNumeric) out += row(setting.key, setting.integer ? "int" : "number", setting.flag);
-  return out;
+  return out + webrtc_config_keys_help();
 }
 
 std::string node_numeric_flags_help() {
@@ -181,6 +185,8 @@ Status apply_node_flags(NodeOptions& options, const Flags& flags) {
       setting.set(options, value);
     }
   }
+  ZM_CHECK(apply_webrtc_flags(options.webrtc, flags));
+  ZM_CHECK(apply_onion_flags(options.onion, flags));
   return validate_node_options(options);
 }
 
@@ -193,6 +199,12 @@ Status validate_node_options(const NodeOptions& options) {
     if (!parsed.ok()) return make_error(Errc::invalid_argument, "zmesh node: --listen " + url + ": " + parsed.error().message);
   }
   for (const auto& url : options.node.peers) {
+    if (is_webrtc_url(url)) {
+      if (auto checked = check_webrtc_url(url); !checked.ok()) {
+        return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": " + checked.error().message);
+      }
+      continue;
+    }
     auto parsed = io::parse_transport_url(url);
     if (!parsed.ok()) return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": " + parsed.error().message);
     if (parsed->port == 0) return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": port 0 cannot be dialled");

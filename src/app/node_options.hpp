@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "app/flags.hpp"
+#include "app/onion_options.hpp"
+#include "app/webrtc_options.hpp"
 #include "node/node_core.hpp"
 #include "util/log.hpp"
 #include "util/result.hpp"
@@ -16,11 +18,13 @@ namespace zmesh::app {
 
 struct NodeOptions {
   std::string data_dir;              // identity.key lives here (created 0700 when missing)
-  std::vector<std::string> listen;   // tcp://HOST:PORT, ws://HOST:PORT/PATH
+  std::vector<std::string> listen;   // tcp://HOST:PORT, ws://HOST:PORT/PATH (+ WebRTC signaling at /webrtc)
   std::string control;               // HOST:PORT of the control API; empty = none
   bool control_allow_remote = false;
   log::Level log_level = log::Level::info;
   node::NodeConfig node;             // peers, limits, timeouts (node.peers = --peer)
+  WebRtcOptions webrtc;              // STUN/TURN servers, ICE addresses
+  OnionOptions onion;                // --socks, --exit-policy, --hops
 };
 
 // The flags `zmesh node` accepts (for Flags::parse).

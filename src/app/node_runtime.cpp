@@ -28,6 +28,7 @@ Status ensure_data_dir(const std::string& dir) {
 NodeRuntime::NodeRuntime(io::EventLoop& loop, NodeOptions options) : loop_(loop), options_(std::move(options)) {}
 
 NodeRuntime::~NodeRuntime() {
+  if (onion_) onion_->close_sessions();  // they reset their streams: the core must still exist
   if (timer_ != 0) loop_.cancel(timer_);
   if (grace_timer_ != 0) loop_.cancel(grace_timer_);
 }
@@ -43,8 +44,22 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   r.options_.node.log_level = r.options_.log_level;
   r.core_ = std::make_unique<node::NodeCore>(r.keys_.identity, r.random_, r.options_.node);
   ZM_CHECK(r.core_->add_service(r.ping_));
+  ZM_CHECK(r.core_->add_service(r.signaling_));
   r.ping_jobs_ = std::make_unique<PingJobs>(r.ping_, *r.core_, r.random_);
   ZM_CHECK(r.open_listeners());
+  node::DhtServiceConfig dht_config = native_dht_config(loop.now());
+  if (r.options_.onion.is_exit()) dht_config.capabilities |= capability::exit;  // --exit-policy
+  r.dht_ = std::make_unique<node::DhtService>(r.keys_.identity, r.keys_.onion_keys, r.random_, dht_config);
+  r.dht_->set_listen_urls(r.listener_urls());
+  ZM_CHECK(r.core_->add_service(*r.dht_));
+  ZM_CHECK(r.attach_onion(key_path));
+  ZM_TRY(r.webrtc_, WebRtcGlue::create(loop, r.random_, r.options_.webrtc, r.transport_options_));
+  ZM_CHECK(r.webrtc_->serve_signaling(r.listeners_, [&r](std::unique_ptr<io::Connection> connection) {
+    r.adopt(std::move(connection), node::Direction::inbound, 0);
+  }));
+  r.webrtc_->serve_relay(r.signaling_, [&r] { r.pump(); }, [&r](std::unique_ptr<io::Connection> connection) {
+    r.adopt(std::move(connection), node::Direction::inbound, 0);
+  });
   ZM_CHECK(r.open_control());
   return runtime;
 }
@@ -86,6 +101,8 @@ Status NodeRuntime::open_control() {
         pump();
       },
       3600 * kSecond);  // every ping ends by its own timeout long before
+  add_dht_routes(*control_, *dht_, loop_, [this] { pump(); });
+  onion_->add_routes(*control_);
   return {};
 }
 
@@ -93,8 +110,12 @@ void NodeRuntime::start() {
   started_at_ = loop_.now();
   log::info(kLog, "node id " + node_id().hex());
   for (const auto& url : listener_urls()) log::info(kLog, "listening on " + url);
+  for (const auto& listener : listeners_) {
+    if (auto url = webrtc_->signaling_url(*listener); !url.empty()) log::info(kLog, "WebRTC signaling on " + url);
+  }
   if (control_) log::info(kLog, "control API on " + control_->url());
   core_->on_start(loop_.now());
+  onion_->start(loop_.now());
   pump();
 }
 
@@ -147,18 +168,20 @@ void NodeRuntime::on_writable(node::ConnectionId id) {
 }
 
 void NodeRuntime::dial(node::DialId dial, const std::string& url) {
-  dials_[dial] = io::dial(
-      loop_, random_, url,
-      [this, dial](Result<std::unique_ptr<io::Connection>> result) {
-        dials_.erase(dial);  // the attempt stays alive until this callback returns
-        if (!result.ok()) {
-          core_->on_dial_failed(loop_.now(), dial, result.error().message);
-          pump();
-          return;
-        }
-        adopt(std::move(result.value()), node::Direction::outbound, dial);
-      },
-      transport_options_);
+  auto done = [this, dial](Result<std::unique_ptr<io::Connection>> result) {
+    dials_.erase(dial);  // the attempt stays alive until this callback returns
+    if (!result.ok()) {
+      core_->on_dial_failed(loop_.now(), dial, result.error().message);
+      pump();
+      return;
+    }
+    adopt(std::move(result.value()), node::Direction::outbound, dial);
+  };
+  if (is_webrtc_url(url)) {
+    webrtc_->dial(dial, url, std::move(done));
+    return;
+  }
+  dials_[dial] = io::dial(loop_, random_, url, std::move(done), transport_options_);
 }
 
 void NodeRuntime::send(node::ConnectionId id, Bytes message) {
@@ -201,6 +224,8 @@ void NodeRuntime::pump() {
   while (more) {
     while (auto action = core_->poll_action()) execute(std::move(*action));
     more = ping_jobs_->poll(loop_.now());
+    more = webrtc_->poll_relay() || more;
+    more = onion_->poll() || more;
   }
   pumping_ = false;
   arm_timer();
@@ -227,6 +252,7 @@ void NodeRuntime::shutdown(std::function<void()> done) {
   on_finished_ = std::move(done);
   log::info(kLog, "shutting down");
   dials_.clear();  // cancels dials in progress
+  webrtc_->cancel_dials();
   core_->shutdown(loop_.now());
   pump();
   grace_timer_ = loop_.run_after(kShutdownGrace, [this] {
@@ -255,6 +281,7 @@ nlohmann::json NodeRuntime::status_json() const {
     const std::string url = listener->local_url();
     auto parsed = io::parse_transport_url(url);
     listeners.push_back({{"url", url}, {"transport", parsed.ok() ? io::scheme_name(parsed->scheme) : "?"}});
+    if (auto signaling = webrtc_->signaling_url(*listener); !signaling.empty()) listeners.back()["webrtc"] = signaling;
   }
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& p : core_->peer_stats(now)) {
@@ -268,6 +295,7 @@ nlohmann::json NodeRuntime::status_json() const {
                      {"cells_out", p.cells_out},
                      {"connected_seconds", static_cast<double>(p.connected_for) * seconds},
                      {"links", p.links}});
+    if (auto t = transports_.find(p.connection); t != transports_.end()) add_webrtc_link_status(peers.back(), *t->second.connection);
   }
   const node::NodeCounters& c = core_->counters();
   const node::PingCounters& pc = ping_.counters();
@@ -296,6 +324,8 @@ nlohmann::json NodeRuntime::status_json() const {
         {"requests_answered", pc.requests_answered},
         {"replies_received", pc.replies_received},
         {"answer_send_failures", pc.answer_send_failures}}},
+      {"dht", dht_status_json(*dht_)},
+      {"onion", onion_->status_json()},
   };
 }
 

@@ -21,13 +21,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/dht_glue.hpp"
 #include "app/node_options.hpp"
+#include "app/onion_glue.hpp"
 #include "app/ping_jobs.hpp"
+#include "app/webrtc_glue.hpp"
 #include "identity/identity.hpp"
 #include "io/control_server.hpp"
 #include "io/transport.hpp"
 #include "node/node_core.hpp"
 #include "node/ping_service.hpp"
+#include "node/signaling_relay.hpp"
 
 namespace zmesh::app {
 
@@ -52,6 +56,9 @@ class NodeRuntime {
   std::string control_url() const { return control_ ? control_->url() : std::string(); }
   nlohmann::json status_json() const;
   node::NodeCore& core() { return *core_; }
+  // The DHT service (channel 2) and what it knows about other nodes, for the other services.
+  node::DhtService& dht() { return *dht_; }
+  node::PeerDirectory& directory() { return *dht_; }
 
  private:
   struct Transport {
@@ -73,6 +80,8 @@ class NodeRuntime {
   void send(node::ConnectionId id, Bytes message);
   void arm_timer();
   void maybe_finish();
+  // node_runtime_onion.cpp: the onion service, SOCKS5 and exit (OnionGlue), key rotation.
+  Status attach_onion(const std::string& key_path);
 
   io::EventLoop& loop_;
   NodeOptions options_;
@@ -80,9 +89,15 @@ class NodeRuntime {
   NodeKeys keys_;
   io::TransportOptions transport_options_;
   node::PingService ping_;
+  std::unique_ptr<node::DhtService> dht_;  // before core_: services outlive the core
+  std::unique_ptr<OnionGlue> onion_;       // after dht_ (its PeerDirectory), before core_
+  node::SignalingRelay signaling_;  // WebRTC offers/answers relayed by neighbours (channel 4)
   std::unique_ptr<node::NodeCore> core_;
   std::unique_ptr<PingJobs> ping_jobs_;
   std::vector<std::unique_ptr<io::Listener>> listeners_;
+  // After listeners_ (it serves signaling on their HTTP servers), before transports_ (its
+  // engine must outlive the WebRTC connections).
+  std::unique_ptr<WebRtcGlue> webrtc_;
   std::unique_ptr<io::ControlServer> control_;
   std::map<node::ConnectionId, Transport> transports_;
   std::map<node::DialId, io::DialHandle> dials_;

@@ -8,6 +8,7 @@
 // expires records, refreshes stale buckets (§2.3) and republishes our own records.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -146,6 +147,11 @@ class DhtNode final : public Core {
   void maintenance(TimeUs now);
   void refresh_far_buckets(TimeUs now);
   void deliver_finished();
+  // The sparse-neighbourhood yardstick (LookupParams::sparse_window_factor): how far the k
+  // closest nodes around a point reach, as the smaller of how far our own k closest contacts
+  // reach from us and the median spread of our last 32 converged node lookups.
+  double neighbourhood_radius() const;
+  void learn_neighbourhood(const LookupResult& result);
 
   Contact self_;
   DhtConfig config_;
@@ -162,6 +168,9 @@ class DhtNode final : public Core {
   std::vector<std::pair<LookupResult, LookupCallback>> finished_;
   std::deque<LookupResult> results_;
   std::vector<Published> published_;
+  static constexpr std::size_t kRadiusSamples = 32;
+  std::array<double, kRadiusSamples> radius_samples_{};  // ring buffer of lookup spreads
+  std::size_t radius_sampled_ = 0;
   std::uint64_t next_op_id_ = 1;
   TimeUs next_maintenance_ = kNever;
   bool joined_ = false;

@@ -48,6 +48,7 @@ Result<std::uint64_t> DhtNode::start(TimeUs now, OpKind kind, LookupKind lookup_
   LookupParams params = config_.lookup;
   if (kind == OpKind::refresh) params.disjoint_paths = config_.refresh_disjoint_paths;
   auto lookup = std::make_unique<Lookup>(id, lookup_kind, target, self_.id, params, now);
+  lookup->set_neighbourhood_radius(neighbourhood_radius());
   std::vector<Contact> initial = table_.closest(target, config_.routing.k);
   for (const auto& s : extra_seeds) {
     if (initial.size() >= 2 * config_.routing.k) break;
@@ -97,6 +98,7 @@ void DhtNode::lookup_finished(TimeUs now, std::uint64_t op_id) {
   Operation& op = it->second;
   LookupResult& result = op.lookup->result();
   table_.touch_bucket_of(result.target, now);
+  if (op.lookup->kind() == LookupKind::find_node) learn_neighbourhood(result);
   switch (op.kind) {
     case OpKind::put:
     case OpKind::republish: {
@@ -152,6 +154,28 @@ void DhtNode::deliver_finished() {
       }
     }
   }
+}
+
+double DhtNode::neighbourhood_radius() const {
+  // Our own k closest contacts: found by the join's self-lookup, kept up by those who look us
+  // up, but often incomplete (one lookup adds at most 2 contacts to a bucket), so this tends
+  // to overestimate: a lenient yardstick. Our converged lookups measure the real thing; their
+  // median is not moved by the few that colluders captured.
+  const auto near = table_.closest(self_.id, config_.routing.k);
+  double radius = near.size() >= config_.routing.k ? distance_share(self_.id, near.back().id) : 0;
+  const std::size_t n = std::min(radius_sampled_, kRadiusSamples);
+  if (n == 0) return radius;
+  std::array<double, kRadiusSamples> sorted = radius_samples_;
+  const auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(sorted.begin(), middle, sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  return radius > 0 ? std::min(radius, *middle) : *middle;
+}
+
+void DhtNode::learn_neighbourhood(const LookupResult& result) {
+  // Only converged lookups with k answers describe a neighbourhood.
+  if (result.timed_out || result.closest.size() < config_.routing.k) return;
+  radius_samples_[radius_sampled_ % kRadiusSamples] = distance_share(result.target, result.closest.back().id);
+  ++radius_sampled_;
 }
 
 void DhtNode::refresh_far_buckets(TimeUs now) {

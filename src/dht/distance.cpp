@@ -22,6 +22,12 @@ bool closer_to(const NodeId& target, const NodeId& a, const NodeId& b) {
   return false;
 }
 
+double distance_share(const NodeId& a, const NodeId& b) {
+  std::uint64_t top = 0;
+  for (std::size_t i = 0; i < 8; ++i) top = top << 8 | static_cast<std::uint8_t>(a.bytes[i] ^ b.bytes[i]);
+  return static_cast<double>(top) * 0x1p-64;
+}
+
 NodeId random_id_in_bucket(const NodeId& self, int prefix_bits, RandomSource& random) {
   NodeId out;
   random.fill(out.bytes);

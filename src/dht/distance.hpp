@@ -22,6 +22,10 @@ int common_prefix_bits(const NodeId& a, const NodeId& b);
 // Strictly closer: distance(target, a) < distance(target, b).
 bool closer_to(const NodeId& target, const NodeId& a, const NodeId& b);
 
+// distance(a, b) as a share of the id space, in [0, 1): its leading 64 bits / 2^64. Precise
+// enough to compare neighbourhood sizes in networks of up to ~10^15 nodes.
+double distance_share(const NodeId& a, const NodeId& b);
+
 // A uniformly random id sharing exactly `prefix_bits` leading bits with `self` (0..255), i.e.
 // an id that falls in bucket `prefix_bits`. Used for bucket refresh (§2.3).
 NodeId random_id_in_bucket(const NodeId& self, int prefix_bits, RandomSource& random);

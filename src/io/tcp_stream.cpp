@@ -177,6 +177,9 @@ void TcpStream::handle_io(IoEvents events) {
   if (events.readable || events.hangup) {
     if (interest_read_) {
       read_ready();
+    } else if (options_.read_after_hangup_while_paused) {
+      hangup_seen_ = true;
+      read_ready();
     } else {
       // Reading is paused but the peer hung up: nothing will ever arrive; stop waiting.
       abort(CloseReason{CloseKind::reset, "peer hung up while receive was paused"});
@@ -186,7 +189,7 @@ void TcpStream::handle_io(IoEvents events) {
 
 void TcpStream::read_ready() {
   std::weak_ptr<bool> alive = alive_;
-  for (int i = 0; i < kMaxReadsPerEvent && state_ != State::closed && interest_read_; ++i) {
+  for (int i = 0; i < kMaxReadsPerEvent && state_ != State::closed && (interest_read_ || hangup_seen_); ++i) {
     ssize_t n = ::recv(fd_.get(), read_buffer_.data(), read_buffer_.size(), 0);
     if (n > 0) {
       bytes_in_ += static_cast<std::uint64_t>(n);

@@ -22,6 +22,10 @@ struct StreamOptions {
   std::size_t send_buffer_bytes = 1 << 20;  // high-water mark: write() refuses beyond it
   std::size_t read_chunk_bytes = 64 * 1024;  // one read(2) at most this much
   DurationUs linger_timeout = 2 * kSecond;   // close(): time allowed to flush and see the peer's FIN
+  // The peer hung up while receive is paused: false aborts (reset); true delivers what the
+  // kernel still holds (bounded by the socket's receive buffer: nothing new can come) and then
+  // the EOF, for owners that forward a byte stream and must not lose its tail (onion streams).
+  bool read_after_hangup_while_paused = false;
 };
 
 class TcpStream {
@@ -91,6 +95,7 @@ class TcpStream {
   std::vector<std::uint8_t> read_buffer_;
   bool want_writable_ = false;
   bool receive_paused_ = false;
+  bool hangup_seen_ = false;  // read_after_hangup_while_paused: reading despite the pause
   bool interest_write_ = false;
   bool interest_read_ = true;
   DurationUs idle_timeout_ = 0;

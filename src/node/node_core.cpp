@@ -46,6 +46,7 @@ link::LinkConfig NodeCore::link_config(const std::optional<NodeId>& expected) co
   config.handshake.expected_peer = expected;
   config.session.keepalive_interval = config_.keepalive_interval;
   config.session.idle_timeout = config_.idle_timeout;
+  config.session.max_cells_per_transmit = std::max<std::size_t>(config_.max_cells_per_send, 1);
   return config;
 }
 
@@ -122,11 +123,18 @@ void NodeCore::on_transport_blocked(ConnectionId id) {
   if (auto it = connections_.find(id); it != connections_.end()) it->second->blocked = true;
 }
 
-void NodeCore::on_transport_writable(TimeUs /*now*/, ConnectionId id) {
+void NodeCore::on_transport_writable(TimeUs now, ConnectionId id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  it->second->blocked = false;
-  flush(*it->second);
+  Connection& c = *it->second;
+  c.blocked = false;
+  flush(c);
+  // Services that were refused (limit_exceeded) may send again now, instead of polling.
+  if (!c.peer) return;
+  auto peer = peers_.find(*c.peer);
+  if (peer == peers_.end() || peer->second.primary != id) return;
+  const NodeId peer_id = *c.peer;
+  for (Service* service : services_) service->on_peer_writable(now, peer_id);
 }
 
 // Everything that can follow a link event: the handshake completing, messages to deliver,
@@ -182,11 +190,36 @@ void NodeCore::deliver_messages(TimeUs now, Connection& c) {
 }
 
 void NodeCore::flush(Connection& c) {
+  c.unflushed = false;
   if (c.blocked) return;
   while (auto message = c.link->poll_transmit()) {
     c.bytes_out += message->size();
     push(SendBytes{c.id, std::move(*message)});
   }
+}
+
+// A service's send: whole batches go out at once (a burst never fills the link queue while the
+// transport has room); the rest waits for the driver's next poll_action, so that the messages
+// of one event share SendBytes.
+void NodeCore::flush_full_batches(Connection& c) {
+  const link::LinkSession* session = c.link->session();
+  while (!c.blocked && session != nullptr && session->queued_cells() >= config_.max_cells_per_send) {
+    auto message = c.link->poll_transmit();
+    if (!message) break;
+    c.bytes_out += message->size();
+    push(SendBytes{c.id, std::move(*message)});
+  }
+  if (!c.unflushed) {
+    c.unflushed = true;
+    unflushed_.push_back(c.id);
+  }
+}
+
+void NodeCore::flush_pending() {
+  std::vector<ConnectionId> ids;
+  ids.swap(unflushed_);
+  for (ConnectionId id : ids)
+    if (auto it = connections_.find(id); it != connections_.end() && it->second->unflushed) flush(*it->second);
 }
 
 // Forgets a connection: what its link still has to send (a close cell) goes out first, then
@@ -261,6 +294,7 @@ void NodeCore::push(Action action) {
 }
 
 std::optional<Action> NodeCore::poll_action() {
+  if (!unflushed_.empty()) flush_pending();
   if (actions_.empty()) return std::nullopt;
   Action action = std::move(actions_.front());
   actions_.pop_front();
@@ -287,7 +321,7 @@ Status NodeCore::send(TimeUs now, const NodeId& peer, link::Channel channel, Byt
   if (it == peers_.end()) return make_error(Errc::not_found, "no link to " + peer.short_hex());
   Connection& c = *connections_.at(it->second.primary);
   ZM_CHECK(c.link->send(now, channel, message));
-  flush(c);
+  flush_full_batches(c);
   return {};
 }
 

@@ -15,6 +15,10 @@
 //   SendBytes{id, message}   CloseConnection{id}   DialUrl{dial, url}   LogLine{level, text}
 // Order matters: a CloseConnection comes after the last SendBytes of that connection (its close
 // cell), so the driver sends, then closes (flushing) the transport.
+// Batching: what services send is sealed into cells at once but written out lazily, when the
+// driver next polls an action (or as soon as a full batch is queued), so the cells of one event
+// leave as few SendBytes as possible: ceil(cells / max_cells_per_send) per connection, not one
+// per message. One send(2) per cell made the node kernel-bound (docs/benchmarks.md).
 //
 // What it enforces (NodeConfig): at most max_peers peers and max_handshakes handshakes at once;
 // a handshake that does not finish within handshake_timeout is dropped; inbound handshakes
@@ -57,6 +61,7 @@ struct NodeConfig {
   std::size_t max_handshakes = 64;       // handshakes + dials in progress
   std::size_t max_links_per_peer = 4;    // open links to one NodeId (duplicates are transient)
   std::size_t max_dials = 64;            // DialUrl actions awaiting an answer
+  std::size_t max_cells_per_send = 64;   // cells per SendBytes (64 KiB: the transports' default message limit)
   DurationUs handshake_timeout = 10 * kSecond;
   DurationUs keepalive_interval = 15 * kSecond;  // padding cell after this long without sending
   DurationUs idle_timeout = 60 * kSecond;        // drop a peer silent for this long
@@ -179,6 +184,7 @@ class NodeCore final : public ServiceHost {
     std::optional<std::size_t> configured;   // index into configured_ when dialled for it
     std::optional<NodeId> dialled_for;       // connect(): the NodeId the handshake must prove
     bool blocked = false;
+    bool unflushed = false;                  // listed in unflushed_
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
   };
@@ -203,6 +209,8 @@ class NodeCore final : public ServiceHost {
   // node_core.cpp: connections and links
   void after_link_event(TimeUs now, ConnectionId id);
   void flush(Connection& c);
+  void flush_full_batches(Connection& c);
+  void flush_pending();
   void drop(TimeUs now, ConnectionId id, log::Level level, const std::string& why);
   void deliver_messages(TimeUs now, Connection& c);
   void refuse(TimeUs now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter, std::string_view why);
@@ -233,6 +241,7 @@ class NodeCore final : public ServiceHost {
   std::map<DialId, Dial> dials_;
   std::vector<ConfiguredPeer> configured_;
   std::deque<Action> actions_;
+  std::vector<ConnectionId> unflushed_;  // connections with cells sent by services, not yet polled out
   std::size_t queued_log_lines_ = 0;
   std::uint64_t log_lines_dropped_unreported_ = 0;
   DialId next_dial_ = 1;

@@ -51,10 +51,10 @@ UnixSeconds OnionRelay::unix_now(TimeUs now) const {
 }
 
 void OnionRelay::expire_keys(TimeUs now) {
-  const UnixSeconds unix = unix_now(now);
+  const UnixSeconds unix_time = unix_now(now);
   keys_.erase(std::remove_if(keys_.begin(), keys_.end(),
                              [&](const OnionKeyEntry& entry) {
-                               return unix >= entry.pair.valid_until + config_.onion_key_grace;
+                               return unix_time >= entry.pair.valid_until + config_.onion_key_grace;
                              }),
               keys_.end());
 }

@@ -83,11 +83,11 @@ void OnionRelay::handle_setup(TimeUs now, const NodeId& from, const CellView& ce
 }
 
 OnionRelay::OnionKeyEntry* OnionRelay::usable_key(TimeUs now, const OnionKeyId& id) {
-  const UnixSeconds unix = unix_now(now);
+  const UnixSeconds unix_time = unix_now(now);
   for (OnionKeyEntry& entry : keys_) {
     if (entry.id != id) continue;
     const UnixSeconds from = entry.pair.valid_from > config_.onion_key_grace ? entry.pair.valid_from - config_.onion_key_grace : 0;
-    if (unix < from || unix >= entry.pair.valid_until + config_.onion_key_grace) return nullptr;
+    if (unix_time < from || unix_time >= entry.pair.valid_until + config_.onion_key_grace) return nullptr;
     return &entry;
   }
   return nullptr;

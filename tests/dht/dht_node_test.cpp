@@ -144,6 +144,48 @@ TEST(DhtNode, RequestsTimeOutAndLookupsFinishWithoutAnswers) {
   EXPECT_EQ(t.node->pending_requests(), 0u);
 }
 
+// Injected answers: a response to our request id from another peer (or claiming to be the
+// peer we asked while arriving on another handle), an oversized one, and one of the wrong
+// type must not complete the request, touch the table or count; the real answer still does.
+TEST(DhtNode, InjectedAndOversizedResponsesDoNotCompleteARequest) {
+  Lone t;
+  Contact other;
+  t.random.fill(other.id.bytes);
+  other.address = "10.2.2.2";
+  t.book.ids[2] = other.id;
+  std::optional<LookupResult> got;
+  ASSERT_TRUE(t.node->join(0, {t.peer}, std::nullopt, [&](const LookupResult& r) { got = r; }).ok());
+  const auto sent = decode_message(t.node->poll_transmit()->payload);
+  ASSERT_TRUE(sent.ok());
+  auto answer = [&](const Contact& sender) {
+    Message m;
+    m.type = MessageType::nodes;
+    m.request_id = sent->request_id;
+    m.sender = sender;
+    m.contacts = {other};
+    return m;
+  };
+  t.node->on_receive(1, 2, encode_message(answer(other)));   // another peer, our request id
+  t.node->on_receive(1, 2, encode_message(answer(t.peer)));  // claims the peer, wrong handle
+  EXPECT_EQ(t.node->stats().rejected_forged, 2u);
+  Bytes oversized = encode_message(answer(t.peer));
+  append(oversized, Bytes(kMaxMessageBytes, 0));
+  t.node->on_receive(1, 1, oversized);
+  EXPECT_EQ(t.node->stats().rejected_malformed, 1u);
+  EXPECT_FALSE(got);
+  EXPECT_EQ(t.node->pending_requests(), 1u);
+  EXPECT_EQ(t.node->routing_table().size(), 0u);
+  Message real = answer(t.peer);
+  real.contacts.clear();
+  t.node->on_receive(2, 1, encode_message(real));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->closest.size(), 1u);
+  EXPECT_EQ(got->closest.front().id, t.peer.id);
+  EXPECT_EQ(got->responses, 1u);
+  EXPECT_TRUE(t.node->routing_table().contains(t.peer.id));
+  EXPECT_FALSE(t.node->routing_table().contains(other.id));  // its forged answers did not count
+}
+
 // Routing-table poisoning through lookups: a lookup that meets a colluding cluster hears
 // from every member, but only max_added_per_lookup of them may take free slots in a bucket.
 TEST(DhtNode, OneLookupAddsAtMostTwoContactsToABucket) {

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "dht/distance.hpp"
+
 namespace zmesh::dht::testing {
 namespace {
 
@@ -23,6 +25,7 @@ Distribution summarize(std::vector<double> values) {
 
 struct Samples {
   std::vector<double> hops, latency_ms, messages, get_hops, get_latency_ms;
+  std::size_t extended = 0, extension_queries = 0, finished = 0;
 };
 
 }  // namespace
@@ -110,6 +113,9 @@ ScenarioReport run_scenario(const ScenarioConfig& config) {
           samples.get_latency_ms.push_back(latency_ms);
           return;
         }
+        ++samples.finished;
+        samples.extended += r.extension_queries > 0;
+        samples.extension_queries += r.extension_queries;
         if (!r.target_responded) {
           if (std::getenv("ZMESH_DHT_DEBUG")) {
             std::size_t knowers = 0, liars_in_closest = 0;
@@ -120,12 +126,16 @@ ScenarioReport run_scenario(const ScenarioConfig& config) {
               auto idx = sim_index(c.address);
               if (idx && swarm.role(*idx) != Role::honest) ++liars_in_closest;
             }
-            std::fprintf(stderr, "knowers %zu liars in closest %zu target table %zu\n", knowers, liars_in_closest,
-                         swarm.node(target)->routing_table().size());
+            // How sparse the neighbourhood the lookup ended in was, against the yardstick it used.
+            const double spread = r.closest.empty() || r.neighbourhood_radius <= 0
+                                      ? 0.0
+                                      : distance_share(target_id, r.closest.back().id) / r.neighbourhood_radius;
+            std::fprintf(stderr, "knowers %zu liars in closest %zu target table %zu spread/radius %.2f\n", knowers,
+                         liars_in_closest, swarm.node(target)->routing_table().size(), spread);
           }
           if (std::getenv("ZMESH_DHT_DEBUG"))
-            std::fprintf(stderr, "miss: queries %zu responses %zu failures %zu rounds %zu timed_out %d closest %zu seen %d t=%lld\n",
-                         r.queries_sent, r.responses, r.failures, r.rounds, int(r.timed_out), r.closest.size(), int(r.target_seen),
+            std::fprintf(stderr, "miss: queries %zu (beyond window %zu) responses %zu failures %zu rounds %zu timed_out %d closest %zu seen %d t=%lld\n",
+                         r.queries_sent, r.extension_queries, r.responses, r.failures, r.rounds, int(r.timed_out), r.closest.size(), int(r.target_seen),
                          static_cast<long long>(r.finished_at - r.started_at));
           return;
         }
@@ -145,6 +155,10 @@ ScenarioReport run_scenario(const ScenarioConfig& config) {
   report.messages = summarize(samples.messages);
   report.get_hops = summarize(samples.get_hops);
   report.get_latency_ms = summarize(samples.get_latency_ms);
+  if (samples.finished) {
+    report.extended_share = double(samples.extended) / double(samples.finished);
+    report.mean_extension_queries = double(samples.extension_queries) / double(samples.finished);
+  }
   double table_total = 0;
   std::size_t honest_alive = 0;
   for (sim::NodeIndex n = 0; n < swarm.size(); ++n) {
@@ -182,9 +196,9 @@ std::string describe(const ScenarioReport& r) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "lookups %zu/%zu (%.2f%%) hops med %.0f p99 %.0f latency med %.0f ms p99 %.0f ms msgs med %.0f p99 %.0f | "
-                "gets %zu/%zu (%.2f%%) | table %.0f (adversaries %.1f%%) | crashed %zu | forged refused %llu | ops %llu reqs %llu | wall %.1f s",
+                "extended %.1f%% (+%.1f queries) | gets %zu/%zu (%.2f%%) | table %.0f (adversaries %.1f%%) | crashed %zu | forged refused %llu | ops %llu reqs %llu | wall %.1f s",
                 r.lookups_ok, r.lookups, 100 * r.lookup_success(), r.hops.median, r.hops.p99, r.latency_ms.median,
-                r.latency_ms.p99, r.messages.median, r.messages.p99, r.gets_ok, r.gets, 100 * r.get_success(),
+                r.latency_ms.p99, r.messages.median, r.messages.p99, 100 * r.extended_share, r.mean_extension_queries, r.gets_ok, r.gets, 100 * r.get_success(),
                 r.mean_table_size, 100 * r.adversary_table_share, r.crashed, static_cast<unsigned long long>(r.rejected_records),
                 static_cast<unsigned long long>(r.operations), static_cast<unsigned long long>(r.requests), r.wall_seconds);
   return line;

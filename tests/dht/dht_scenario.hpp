@@ -37,6 +37,8 @@ struct ScenarioReport {
   std::size_t gets = 0, gets_ok = 0;
   Distribution hops, latency_ms, messages;  // successful node lookups
   Distribution get_hops, get_latency_ms;
+  double extended_share = 0;            // node lookups that queried beyond a sparse window
+  double mean_extension_queries = 0;    // ... and how many such queries per node lookup
   double mean_table_size = 0;
   double adversary_table_share = 0;     // of the entries in live honest nodes' routing tables
   std::uint64_t sim_messages = 0;

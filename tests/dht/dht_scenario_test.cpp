@@ -49,6 +49,27 @@ TEST(DhtScenario, TenPercentLiars) {
   expect_healthy(r);
 }
 
+// The sparse-neighbourhood check at work: with one path (no disjoint paths to fall back on)
+// and a quarter of the nodes colluding, lookups that converge among liars are caught by how
+// sparse their k closest are, and widened until they reach the real neighbourhood.
+TEST(DhtScenario, SparseCheckRescuesCapturedSinglePathLookups) {
+  auto c = default_scenario(kNodes, 106);
+  c.liar_fraction = 0.25;
+  c.dht.lookup.disjoint_paths = 1;
+  c.lookups = 1000;
+  c.gets = 0;
+  c.dht.lookup.sparse_window_factor = 0;
+  const auto off = run_scenario(c);
+  c.dht.lookup.sparse_window_factor = 3;
+  const auto on = run_scenario(c);
+  std::printf("off: %s\non:  %s\n", describe(off).c_str(), describe(on).c_str());
+  EXPECT_EQ(off.extended_share, 0);
+  EXPECT_GT(on.extended_share, 0);
+  EXPECT_LT(on.extended_share, 0.1);  // only the few that look captured pay extra queries
+  // At least a third of the misses are rescued.
+  EXPECT_LE(on.lookups - on.lookups_ok, (off.lookups - off.lookups_ok) * 2 / 3) << describe(off) << "\n" << describe(on);
+}
+
 TEST(DhtScenario, TenPercentSilent) {
   auto c = default_scenario(kNodes, 105);
   c.silent_fraction = 0.1;

@@ -112,7 +112,7 @@ class SwarmCore final : public Core {
       case MessageType::find_node:
       case MessageType::find_value: {
         reply.type = request.type == MessageType::find_node ? MessageType::nodes : MessageType::value;
-        reply.contacts = swarm_.liars_closest_to(request.target, kMaxContactsPerMessage);
+        reply.contacts = lie_about(request.target);
         if (reply.type == MessageType::value) {
           Record forged;  // a wrong value: no valid signature can be made without the key
           forged.key = request.target;
@@ -127,6 +127,20 @@ class SwarmCore final : public Core {
       default: return;
     }
     (void)lies_.push(from, encode_message(reply));
+  }
+
+  // The pool is the d·k adversaries closest to the target (enough to fill every path's window
+  // with them); each liar names k of them, starting at its own offset in the pool, so that
+  // between them the liars hand a lookup the whole pool, not the same k names over and over.
+  std::vector<Contact> lie_about(const NodeId& target) const {
+    const std::size_t k = kMaxContactsPerMessage;
+    const std::size_t pool_size = k * std::max<std::size_t>(1, swarm_.config().dht.lookup.disjoint_paths);
+    const std::vector<Contact> pool = swarm_.liars_closest_to(target, pool_size);
+    if (pool.size() <= k) return pool;
+    std::vector<Contact> out;
+    const std::size_t offset = (index_ * 7919u) % pool.size();
+    for (std::size_t i = 0; i < k; ++i) out.push_back(pool[(offset + i) % pool.size()]);
+    return out;
   }
 
   DhtSwarm& swarm_;

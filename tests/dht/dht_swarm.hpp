@@ -9,8 +9,10 @@
 // - Records: each honest node announces a record under its own id, signed with
 //   SimRecordVerifier (see src/dht/sim_record_verifier.hpp for why not ML-DSA here).
 // - Adversaries join like everyone else (so they sit in routing tables) and then answer
-//   requests maliciously: `liar` returns the k colluding adversaries closest to the target and
-//   a forged record, `silent` never answers.
+//   requests maliciously: `liar` answers FIND_* with k of the d·k colluding adversaries closest
+//   to the target (each liar its own rotation of that pool, so that together they can fill all
+//   d disjoint paths) and a forged record, acknowledges every STORE and drops it, and answers
+//   PING; `silent` never answers.
 #pragma once
 
 #include <cstdint>

@@ -127,6 +127,62 @@ TEST(Lookup, AContactHoardedByACapturedPathIsStillQueriedByAnother) {
   EXPECT_EQ(lookup.result().closest.front().id, target_neighbour.id);
 }
 
+// One path, captured: a liar's cluster (ranks 200..203) fills the k = 4 window and vouches for
+// itself; an honest contact G (rank 1500) is known but farther. With our neighbourhood radius
+// at rank ~10, a window reaching rank 203 is far too sparse for k honest nodes, so the path
+// must query beyond it, and G leads to the target's real neighbours. Without the radius (the
+// check off) the path stops inside the cluster.
+LookupResult run_captured_path(bool with_radius) {
+  LookupParams p = params(1);
+  p.sparse_window_factor = 3.0;
+  Lookup lookup(1, LookupKind::find_node, NodeId{}, self_id(), p, 0);
+  if (with_radius) lookup.set_neighbourhood_radius(10.0 * 0x1p-24);  // rank 10 out of 2^24
+  const Contact liar = at_rank(1000), honest = at_rank(2000), g = at_rank(1500);
+  lookup.seed({liar, honest, at_rank(3000)});
+  const auto cluster = ranks(200, 4);
+  const auto neighbours = ranks(5, 4);
+  for (int round = 0; round < 10 && !lookup.finished(); ++round) {
+    const auto queries = lookup.next_queries();
+    for (const auto& c : queries) {
+      if (c.id == honest.id) lookup.on_response(c.id, {g}, {}, round);
+      else if (c.id == g.id) lookup.on_response(c.id, neighbours, {}, round);
+      else if (c.id.bytes[1] == 0 && c.id.bytes[2] < 10) lookup.on_response(c.id, neighbours, {}, round);
+      else if (c.id == at_rank(3000).id) lookup.on_response(c.id, {}, {}, round);
+      else lookup.on_response(c.id, cluster, {}, round);  // liar and cluster
+    }
+    lookup.check_done(round);
+  }
+  EXPECT_TRUE(lookup.finished());
+  return lookup.result();
+}
+
+TEST(Lookup, ASparseCapturedWindowIsNotAcceptedAsConverged) {
+  const LookupResult off = run_captured_path(false);
+  ASSERT_FALSE(off.closest.empty());
+  EXPECT_EQ(off.closest.front().id, at_rank(200).id);  // the cluster won: the failure we fix
+  EXPECT_EQ(off.extension_queries, 0u);
+  const LookupResult on = run_captured_path(true);
+  ASSERT_FALSE(on.closest.empty());
+  EXPECT_EQ(on.closest.front().id, at_rank(5).id);
+  EXPECT_GE(on.extension_queries, 1u);
+  EXPECT_LE(on.queries_sent, off.queries_sent + 8);  // bounded: a batch or two beyond the window
+}
+
+// A dense window (spread within the factor of our radius) converges as plain Kademlia does:
+// no queries beyond the k closest.
+TEST(Lookup, ADenseWindowConvergesWithoutExtraQueries) {
+  Lookup lookup(1, LookupKind::find_node, NodeId{}, self_id(), params(1), 0);
+  lookup.set_neighbourhood_radius(10.0 * 0x1p-24);
+  lookup.seed(ranks(100, 6));
+  for (int round = 0; round < 10 && !lookup.finished(); ++round) {
+    for (const auto& c : lookup.next_queries()) lookup.on_response(c.id, ranks(3, 4), {}, round);
+    lookup.check_done(round);
+  }
+  ASSERT_TRUE(lookup.finished());
+  EXPECT_EQ(lookup.result().extension_queries, 0u);
+  EXPECT_EQ(lookup.result().queries_sent, 6u);  // 2 seeds, then ranks 3..6
+}
+
 TEST(Lookup, FindValueStopsAtTheFirstValidRecord) {
   Lookup lookup(1, LookupKind::find_value, NodeId{}, self_id(), params(2), 0);
   lookup.seed(ranks(100, 4));

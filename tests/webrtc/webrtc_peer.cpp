@@ -107,7 +107,8 @@ int run(const Options& o) {
   std::unique_ptr<RtcDial> dialing;
   std::string error;
   auto adopt = [&](std::unique_ptr<Connection> c, std::uint32_t side) {
-    std::fprintf(stderr, "webrtc_peer: open via %s\n", c->remote_description().c_str());
+    auto* rtc = dynamic_cast<WebRtcConnection*>(c.get());
+    std::fprintf(stderr, "webrtc_peer: open via %s\n", rtc ? rtc->candidate_pair().c_str() : "?");
     exchanges.push_back(std::make_unique<Exchange>(*c, side));
     connections.push_back(std::move(c));
   };

@@ -54,15 +54,24 @@ const std::string& usage() {
       "It keeps a link to every --peer (redialling with backoff: 1 s doubling to 60 s, with\n"
       "jitter), accepts links on every --listen address, and answers the control API\n"
       "(docs/protocol/control.md) used by 'zmesh status' and 'zmesh ping'.\n"
+      "The --peer nodes are its DHT seeds: it joins the Kademlia DHT through them and publishes\n"
+      "its signed descriptor (listen URLs, onion keys, capabilities) under its NodeId, renewed\n"
+      "before it expires; 'zmesh lookup NODEID' finds any node's. Listen on a specific address:\n"
+      "an unspecified one (0.0.0.0, [::]) is not advertised, nobody could dial it.\n"
       "\n"
       "Options:\n"
       "  --data-dir DIR            state directory (required); DIR/identity.key holds the node's\n"
       "                            keys (created with mode 0600 on first start; a damaged key file\n"
       "                            is an error, never silently replaced)\n"
       "  --listen URL              accept links at URL (repeatable): tcp://HOST:PORT or\n"
-      "                            ws://HOST:PORT/PATH; HOST an IP address, port 0 picks a free port\n"
-      "  --peer URL                keep a link to the node at URL (repeatable): tcp://HOST:PORT or\n"
-      "                            ws://HOST:PORT/PATH\n"
+      "                            ws://HOST:PORT/PATH; HOST an IP address, port 0 picks a free port;\n"
+      "                            a ws:// listener also answers WebRTC offers at /webrtc on its port\n"
+      "                            (dial it as webrtc+ws://HOST:PORT/webrtc; docs/protocol/signaling.md)\n"
+      "  --peer URL                keep a link to the node at URL (repeatable): tcp://HOST:PORT,\n"
+      "                            ws://HOST:PORT/PATH or webrtc+ws://HOST:PORT/webrtc (a WebRTC\n"
+      "                            data channel, offer and answer through that WebSocket endpoint)\n"
+      "                            or webrtc+relay://VIA_ID/TO_ID (WebRTC to node TO_ID, offer and\n"
+      "                            answer relayed by our neighbour VIA_ID)\n"
       "  --control HOST:PORT       serve the control API (HTTP + JSON) there; loopback only\n"
       "  --control-allow-remote    allow a non-loopback --control address (no authentication:\n"
       "                            trusted networks only)\n"
@@ -70,7 +79,7 @@ const std::string& usage() {
       "  --log-level LEVEL         debug, info (default), warn or error\n"
       "  --network NAME            network name mixed into every handshake (default zmesh);\n"
       "                            nodes of different networks never link\n" +
-      node_numeric_flags_help() +
+      webrtc_flags_help() + onion_flags_help() + node_numeric_flags_help() +
       "\n"
       "Config file keys (a JSON object; unknown keys are an error):\n" +
       node_config_keys_help() +

@@ -25,6 +25,24 @@ std::string format_status(const nlohmann::json& s) {
   if (s.at("listeners").empty()) out += " (none)";
   out += "\n";
   for (const auto& l : s.at("listeners")) out += "  " + l.at("url").get<std::string>() + "\n";
+  if (s.contains("dht")) {
+    const auto& d = s.at("dht");
+    out += "dht       " + std::string(d.at("joined").get<bool>() ? "joined" : "not joined") + ", " +
+           std::to_string(d.at("routing_table_size").get<std::uint64_t>()) + " contacts, " +
+           std::to_string(d.at("records_stored").get<std::uint64_t>()) + " records, " +
+           std::to_string(d.at("lookups_succeeded").get<std::uint64_t>()) + "/" +
+           std::to_string(d.at("lookups_started").get<std::uint64_t>()) + " lookups succeeded\n";
+  }
+  if (s.contains("onion")) {
+    const auto& o = s.at("onion");
+    const auto& c = o.at("circuits");
+    auto n = [](const nlohmann::json& v) { return std::to_string(v.get<std::uint64_t>()); };
+    out += "onion     circuits " + n(c.at("origin_ready")) + " ready / " + n(c.at("origin")) + " ours, " +
+           n(c.at("middle")) + " middle, " + n(c.at("last_hop")) + " last hop; " + n(o.at("streams").at("open")) +
+           " streams; " + n(o.at("cells_relayed")) + " cells relayed" +
+           (o.at("socks").get<std::string>().empty() ? "" : "; SOCKS5 " + o.at("socks").get<std::string>()) +
+           (o.at("exit").get<bool>() ? "; exit" : "") + "\n";
+  }
   const auto& peers = s.at("peers");
   out += "peers     " + std::to_string(peers.size()) + "\n";
   if (peers.empty()) return out;
@@ -67,12 +85,17 @@ const Command kStatus{
     "status", "show a running node's identity, listeners and peers",
     "Usage: zmesh status --control HOST:PORT [--json]\n\n"
     "Asks the node's control API (GET /v1/status, docs/protocol/control.md) and prints its\n"
-    "NodeId, listeners and connected peers with transport, direction, bytes and cells in/out.\n\n"
+    "NodeId, listeners, DHT summary and connected peers with transport, direction, bytes and\n"
+    "cells in/out.\n\n"
     "Options:\n"
     "  --control HOST:PORT   the node's --control address (required)\n"
     "  --json                print the JSON document instead of a table (keys: node_id,\n"
     "                        listeners[{url, transport}], peers[{node_id, transport, direction,\n"
-    "                        remote, bytes_in, bytes_out, cells_in, cells_out, connected_seconds}])\n"
+    "                        remote, bytes_in, bytes_out, cells_in, cells_out, connected_seconds}],\n"
+    "                        dht{joined, routing_table_size, records_stored, lookups_started,\n"
+    "                        lookups_succeeded, ...}, onion{socks, exit, circuits{origin,\n"
+    "                        origin_ready, middle, last_hop, ...}, streams{open, ...},\n"
+    "                        cells_relayed, ...}; docs/protocol/control.md)\n"
     "  --timeout-ms MS       give up after MS milliseconds (default 10000)\n",
     run};
 ZMESH_REGISTER_COMMAND(kStatus);

@@ -57,6 +57,14 @@ WebRtcConnection::~WebRtcConnection() {
   channel_->on_closed(nullptr);
 }
 
+std::string WebRtcConnection::remote_description() const {
+  const std::string pair = peer_->selected_pair();
+  const std::size_t arrow = pair.find("<-> ");
+  if (arrow == std::string::npos) return pair;
+  const std::string remote = pair.substr(arrow + 4);  // "ADDRESS:PORT TYPE"
+  return remote.substr(0, remote.rfind(' '));
+}
+
 void WebRtcConnection::on_data(DataCallback callback) {
   on_data_ = std::move(callback);
   if (on_data_ && early_timer_ == 0) {

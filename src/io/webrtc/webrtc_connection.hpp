@@ -29,8 +29,11 @@ class WebRtcConnection final : public Connection {
   void on_writable(WritableCallback callback) override { on_writable_ = std::move(callback); }
   void set_idle_timeout(DurationUs timeout) override;
   void set_receive_paused(bool paused) override;
-  // The selected ICE candidate pair: "127.0.0.1:40001 host <-> 127.0.0.1:40002 host".
-  std::string remote_description() const override { return peer_->selected_pair(); }
+  // The remote end of the selected ICE candidate pair, "127.0.0.1:40002" (what per-address
+  // limits key on).
+  std::string remote_description() const override;
+  // The whole selected pair: "127.0.0.1:40001 host <-> 127.0.0.1:40002 host".
+  std::string candidate_pair() const { return peer_->selected_pair(); }
   const char* transport_name() const override { return "webrtc"; }
   std::uint64_t bytes_in() const override { return peer_->bytes_in(); }
   std::uint64_t bytes_out() const override { return peer_->bytes_out(); }
