@@ -10,6 +10,7 @@ const char* direction_name(Direction direction) { return direction == Direction:
 
 NodeCore::NodeCore(const NodeIdentity& self, RandomSource& random, NodeConfig config)
     : self_(self), random_(random), config_(std::move(config)), rate_limiter_(config_.handshake_rate) {
+  config_.max_cells_per_send = std::max<std::size_t>(config_.max_cells_per_send, 1);
   for (const auto& url : config_.peers) configured_.push_back(ConfiguredPeer{url, {}, {}, {}, 0, kNever});
 }
 
@@ -46,7 +47,7 @@ link::LinkConfig NodeCore::link_config(const std::optional<NodeId>& expected) co
   config.handshake.expected_peer = expected;
   config.session.keepalive_interval = config_.keepalive_interval;
   config.session.idle_timeout = config_.idle_timeout;
-  config.session.max_cells_per_transmit = std::max<std::size_t>(config_.max_cells_per_send, 1);
+  config.session.max_cells_per_transmit = config_.max_cells_per_send;
   return config;
 }
 

@@ -41,6 +41,12 @@ void OnionService::on_peer_up(TimeUs now, const PeerInfo& peer) {
   pump(now);
 }
 
+void OnionService::on_peer_writable(TimeUs now, const NodeId& peer) {
+  now_ = now;
+  flush_peer(now, peer);
+  pump(now);
+}
+
 void OnionService::on_peer_down(TimeUs now, const NodeId& peer) {
   now_ = now;
   auto it = queues_.find(peer);

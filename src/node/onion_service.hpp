@@ -53,7 +53,7 @@ struct OnionServiceConfig {
   std::size_t max_queued_cells_per_peer = 4096;  // held while a link opens or its queue is full
   std::size_t max_waiting_streams = 256;  // opened before any circuit was ready
   DurationUs link_wait_timeout = 20 * kSecond;   // give up on a next hop that does not link up
-  DurationUs send_retry_interval = 2 * kMillisecond;  // retry a full link queue
+  DurationUs send_retry_interval = 50 * kMillisecond;  // retry a full link queue (fallback: on_peer_writable retries at once)
   DurationUs build_retry_min = 500 * kMillisecond;    // after a failed build or missing relays
   DurationUs build_retry_max = 30 * kSecond;
 };
@@ -105,6 +105,7 @@ class OnionService final : public Service {
   void on_attach(ServiceHost& host) override;
   void on_peer_up(TimeUs now, const PeerInfo& peer) override;
   void on_peer_down(TimeUs now, const NodeId& peer) override;
+  void on_peer_writable(TimeUs now, const NodeId& peer) override;
   void on_message(TimeUs now, const NodeId& from, ByteView message) override;
   void on_connect_failed(TimeUs now, const NodeId& peer, std::string_view reason) override;
   TimeUs next_deadline() const override;

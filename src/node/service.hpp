@@ -75,6 +75,9 @@ class Service {
   virtual void on_message(TimeUs now, const NodeId& from, ByteView message) = 0;
   // A ServiceHost::connect() (by any service) did not produce a link to `peer`.
   virtual void on_connect_failed(TimeUs /*now*/, const NodeId& /*peer*/, std::string_view /*reason*/) {}
+  // The transport to `peer` took its backlog (it had refused a send for lack of room): sends
+  // refused with limit_exceeded may be retried now, no need to poll.
+  virtual void on_peer_writable(TimeUs /*now*/, const NodeId& /*peer*/) {}
   // Timers: NodeCore calls on_timeout once now >= next_deadline().
   virtual TimeUs next_deadline() const { return kNever; }
   virtual void on_timeout(TimeUs /*now*/) {}

@@ -67,6 +67,9 @@ def main():
     parser.add_argument("--bench-json", help="also measure circuit builds and throughput; write figures here")
     parser.add_argument("--file-mib", type=float, default=0, help="file size (default: random 1-4 MiB)")
     parser.add_argument("--circuit-samples", type=int, default=20)
+    parser.add_argument("--exit-policy", default="accept 127.0.0.0/8:*")
+    parser.add_argument("--bench-url", help="benchmark this download (served elsewhere, e.g. across a shaped "
+                                            "link: scripts/bench-onion-netns.sh) instead of the local file")
     args = parser.parse_args()
     node_test.ZMESH = os.path.abspath(args.zmesh)
     workdir = node_test.WORKDIR = tempfile.mkdtemp(prefix="zmesh-onion-")
@@ -75,7 +78,7 @@ def main():
     try:
         started = time.monotonic()
         for name, extra in [("relay1", []), ("relay2", []), ("relay3", []), ("relay4", []),
-                            ("exit", ["--exit-policy", "accept 127.0.0.0/8:*"]),
+                            ("exit", ["--exit-policy", args.exit_policy]),
                             ("client", ["--socks", "127.0.0.1:0", "--hops", "3"])]:
             peers = [arg for n in nodes for arg in ("--peer", n.url("tcp"))]
             nodes.append(start_node(name, *peers, *extra))
@@ -130,7 +133,7 @@ def main():
         wait_until(lambda: client.status()["onion"]["streams"]["open"] == 0, "the client's streams to end", 10)
 
         if args.bench_json:
-            bench(args, nodes, url, socks, size, workdir)
+            bench(args, nodes, args.bench_url or url, socks, size, workdir)
         print(f"OK in {time.monotonic() - started:.1f} s", flush=True)
     finally:
         for node in nodes:
@@ -170,6 +173,7 @@ def bench(args, nodes, url, socks, size, workdir):
         check(r.returncode == 0, f"curl through SOCKS failed: {r.stderr}")
         check(sha256(os.path.join(workdir, "via")) == sha256(os.path.join(workdir, "direct")), "bench file differs")
         socks_times.append(t)
+    size = os.path.getsize(os.path.join(workdir, "direct"))  # --bench-url: not the local file
     direct, via = statistics.median(direct_times), statistics.median(socks_times)
     figures = {
         "circuit_build_ms_median": statistics.median(builds),
