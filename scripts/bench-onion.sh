@@ -9,6 +9,8 @@
 #   FILE_MIB=32 CIRCUITS=20 scripts/bench-onion.sh build-release
 #
 # Prints the figures as JSON, then the build-time median and the SOCKS/direct throughput ratio.
+# Loopback makes the direct download nearly free; scripts/bench-onion-netns.sh compares both
+# downloads across a tc-shaped link between two network namespaces instead.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
