@@ -98,6 +98,8 @@ Status apply_key(NodeOptions& options, const std::string& key, const nlohmann::j
     ZM_TRY(options.node.network, string_value(value, path, "network"));
   } else if (auto webrtc = apply_webrtc_config_key(options.webrtc, key, value, path)) {
     return *webrtc;
+  } else if (auto onion = apply_onion_config_key(options.onion, key, value, path)) {
+    return *onion;
   } else {
     for (const auto& setting : kNumeric)
       if (key == setting.key) return apply_numeric(options, setting, value, path);
@@ -135,7 +137,7 @@ std::string node_config_keys_help() {
                     row("control_allow_remote", "bool", "control-allow-remote") +
                     row("log_level", "string", "log-level") + row("network", "string", "network");
   for (const auto& setting : kNumeric) out += row(setting.key, setting.integer ? "int" : "number", setting.flag);
-  return out + webrtc_config_keys_help();
+  return out + webrtc_config_keys_help() + onion_config_keys_help();
 }
 
 std::string node_numeric_flags_help() {

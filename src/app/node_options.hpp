@@ -24,7 +24,7 @@ struct NodeOptions {
   log::Level log_level = log::Level::info;
   node::NodeConfig node;             // peers, limits, timeouts (node.peers = --peer)
   WebRtcOptions webrtc;              // STUN/TURN servers, ICE addresses
-  OnionOptions onion;                // --socks, --exit-policy, --hops
+  OnionOptions onion;                // --socks, --exit-policy, --hops, --bandwidth
 };
 
 // The flags `zmesh node` accepts (for Flags::parse).

@@ -48,7 +48,7 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   r.ping_jobs_ = std::make_unique<PingJobs>(r.ping_, *r.core_, r.random_);
   ZM_CHECK(r.open_listeners());
   node::DhtServiceConfig dht_config = native_dht_config(loop.now());
-  if (r.options_.onion.is_exit()) dht_config.capabilities |= capability::exit;  // --exit-policy
+  apply_onion_descriptor_settings(r.options_.onion, dht_config);  // --exit-policy, --bandwidth
   r.dht_ = std::make_unique<node::DhtService>(r.keys_.identity, r.keys_.onion_keys, r.random_, dht_config);
   r.dht_->set_listen_urls(r.listener_urls());
   ZM_CHECK(r.core_->add_service(*r.dht_));

@@ -32,7 +32,8 @@ bool is_loopback_ipv4(std::uint32_t address) { return (address >> 24) == 127; }
 bool has_all(const NodeDescriptor& d, std::uint32_t required) { return (d.capabilities & required) == required; }
 
 std::uint64_t weight_of(const NodeDescriptor& descriptor) {
-  return std::clamp<std::uint64_t>(descriptor.bandwidth_kib_per_s, 1, kMaxPathWeightKibPerS);
+  if (descriptor.bandwidth_kib_per_s == 0) return kDefaultBandwidthKibPerS;  // not advertised
+  return std::min<std::uint64_t>(descriptor.bandwidth_kib_per_s, kMaxPathWeightKibPerS);
 }
 
 bool shares_network(const std::vector<std::uint16_t>& a, const std::vector<std::uint16_t>& b) {

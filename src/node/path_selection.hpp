@@ -19,6 +19,10 @@ namespace zmesh::node {
 // A relay advertising more than this counts as this much: one node's self-reported figure
 // must not draw every circuit (Tor caps unmeasured relays similarly).
 inline constexpr std::uint32_t kMaxPathWeightKibPerS = 1u << 20;  // 1 GiB/s
+// What `zmesh node` advertises unless told otherwise (--bandwidth), and what a descriptor
+// advertising 0 (older nodes, or none given) weighs: unknown capacity counts as a typical node,
+// neither starved nor favoured.
+inline constexpr std::uint32_t kDefaultBandwidthKibPerS = 1024;  // 1 MiB/s
 
 struct PathConstraints {
   std::size_t hops = 3;                                               // 1..3

@@ -115,6 +115,11 @@ TEST(PathSelection, WeightsByAdvertisedBandwidth) {
   counts.clear();
   for (int i = 0; i < kDraws; ++i) ++counts[select_path(exits, one, random)->front()];
   EXPECT_NEAR(counts[0] / double(kDraws), double(kMaxPathWeightKibPerS) / (kMaxPathWeightKibPerS + 9000), 0.01);
+  // No figure (0, older descriptors) weighs like the default a node advertises, not like 1.
+  exits = {relay(1, "10.1.0.1:1", 0, true), relay(2, "10.2.0.1:1", kDefaultBandwidthKibPerS, true)};
+  counts.clear();
+  for (int i = 0; i < kDraws; ++i) ++counts[select_path(exits, one, random)->front()];
+  EXPECT_NEAR(counts[0] / double(kDraws), 0.5, 0.02);
 }
 
 TEST(OnionKeyRotation, GeneratesBeforeTheEndAndRetiresAfterGrace) {
