@@ -23,12 +23,10 @@ PORT=7400
 [[ $(id -u) -eq 0 ]] || { echo "bench-link-netns: needs root for ip netns" >&2; exit 1; }
 command -v tc >/dev/null || { echo "bench-link-netns: tc (iproute2) missing" >&2; exit 1; }
 
-NS_SEND=zmbench-send-$$
-NS_RECV=zmbench-recv-$$
-VETH_SEND=zmbs$$
-VETH_RECV=zmbr$$
-ADDR_SEND=10.199.0.1
-ADDR_RECV=10.199.0.2
+NS_A=zmbench-send-$$ VETH_A=zmbs$$ ADDR_A=10.199.0.1  # the sender
+NS_B=zmbench-recv-$$ VETH_B=zmbr$$ ADDR_B=10.199.0.2  # the receiver
+NS_SEND=$NS_A NS_RECV=$NS_B ADDR_RECV=$ADDR_B
+source "$(dirname "$(realpath "$0")")/netns-pair.sh"
 WORK=$(mktemp -d)
 SERVER_PID=
 
@@ -37,34 +35,13 @@ cleanup() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
-  ip netns del "$NS_SEND" 2>/dev/null || true  # takes the veth pair with it
-  ip netns del "$NS_RECV" 2>/dev/null || true
+  netns_pair_delete
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$NS_SEND"
-ip netns add "$NS_RECV"
-ip link add "$VETH_SEND" netns "$NS_SEND" type veth peer name "$VETH_RECV" netns "$NS_RECV"
-ip -n "$NS_SEND" addr add "$ADDR_SEND/24" dev "$VETH_SEND"
-ip -n "$NS_RECV" addr add "$ADDR_RECV/24" dev "$VETH_RECV"
-for ns in "$NS_SEND" "$NS_RECV"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_SEND" link set "$VETH_SEND" up
-ip -n "$NS_RECV" link set "$VETH_RECV" up
-
-# "100mbit" / "1gbit" / "500kbit" -> bits per second.
-rate_bits() {
-  local rate=$1 number unit
-  number=${rate%%[a-zA-Z]*}
-  unit=${rate#"$number"}
-  case $unit in
-    kbit) echo $((number * 1000)) ;;
-    mbit) echo $((number * 1000000)) ;;
-    gbit) echo $((number * 1000000000)) ;;
-    *) echo "bench-link-netns: rate $rate: use kbit, mbit or gbit" >&2; exit 1 ;;
-  esac
-}
+netns_pair_create
 
 ip netns exec "$NS_RECV" "$BIN" --serve "$ADDR_RECV:$PORT" --transport "$TRANSPORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -78,12 +55,8 @@ grep -q serving "$WORK/server.log" || { echo "bench-link-netns: receiver did not
 TABLE="rate       raw MB/s   link MB/s   link/raw   (median of $ROUNDS rounds, ${SECONDS_PER_ROUND}s each, $TRANSPORT)"
 for rate in $RATES; do
   bits=$(rate_bits "$rate")
-  # tbf: a bucket of ~10 ms at the rate (at least 64 KiB, so a GSO burst fits) and 50 ms
-  # of queue, on both ends (the reverse direction carries ACKs and the answers).
-  burst=$((bits / 8 / 100))
-  ((burst < 65536)) && burst=65536
-  tc -n "$NS_SEND" qdisc replace dev "$VETH_SEND" root tbf rate "$rate" burst "$burst" latency 50ms
-  tc -n "$NS_RECV" qdisc replace dev "$VETH_RECV" root tbf rate "$rate" burst "$burst" latency 50ms
+  netns_pair_shape "$rate"
+  burst=$SHAPE_BURST
   mib=$((bits / 8 * SECONDS_PER_ROUND / 1048576))
   ((mib < 4)) && mib=4
   ip netns exec "$NS_SEND" "$BIN" --connect "$ADDR_RECV:$PORT" --transport "$TRANSPORT" --mib "$mib" \

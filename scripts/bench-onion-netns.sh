@@ -26,12 +26,10 @@ PORT=7480
 command -v tc >/dev/null || { echo "bench-onion-netns: tc (iproute2) missing" >&2; exit 1; }
 command -v curl >/dev/null || { echo "bench-onion-netns: curl missing" >&2; exit 1; }
 
-NS_NODES=zmonion-nodes-$$
-NS_SERVER=zmonion-server-$$
-VETH_NODES=zmon$$
-VETH_SERVER=zmos$$
-ADDR_NODES=10.199.1.1
-ADDR_SERVER=10.199.1.2
+NS_A=zmonion-nodes-$$ VETH_A=zmon$$ ADDR_A=10.199.1.1   # the nodes and curl
+NS_B=zmonion-server-$$ VETH_B=zmos$$ ADDR_B=10.199.1.2  # the HTTP server
+NS_NODES=$NS_A NS_SERVER=$NS_B ADDR_SERVER=$ADDR_B
+source "$HERE/netns-pair.sh"
 WORK=$(mktemp -d)
 SERVER_PID=
 
@@ -40,33 +38,13 @@ cleanup() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
-  ip netns del "$NS_NODES" 2>/dev/null || true  # takes the veth pair with it
-  ip netns del "$NS_SERVER" 2>/dev/null || true
+  netns_pair_delete
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$NS_NODES"
-ip netns add "$NS_SERVER"
-ip link add "$VETH_NODES" netns "$NS_NODES" type veth peer name "$VETH_SERVER" netns "$NS_SERVER"
-ip -n "$NS_NODES" addr add "$ADDR_NODES/24" dev "$VETH_NODES"
-ip -n "$NS_SERVER" addr add "$ADDR_SERVER/24" dev "$VETH_SERVER"
-for ns in "$NS_NODES" "$NS_SERVER"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_NODES" link set "$VETH_NODES" up
-ip -n "$NS_SERVER" link set "$VETH_SERVER" up
-
-rate_bits() {  # "100mbit" / "1gbit" / "500kbit" -> bits per second
-  local rate=$1 number unit
-  number=${rate%%[a-zA-Z]*}
-  unit=${rate#"$number"}
-  case $unit in
-    kbit) echo $((number * 1000)) ;;
-    mbit) echo $((number * 1000000)) ;;
-    gbit) echo $((number * 1000000000)) ;;
-    *) echo "bench-onion-netns: rate $rate: use kbit, mbit or gbit" >&2; exit 1 ;;
-  esac
-}
+netns_pair_create
 
 mkdir "$WORK/www"
 ip netns exec "$NS_SERVER" python3 -m http.server --bind "$ADDR_SERVER" --directory "$WORK/www" "$PORT" \
@@ -76,10 +54,8 @@ SERVER_PID=$!
 TABLE="rate       direct MiB/s  socks MiB/s  socks/direct  nodes CPU ms/MiB  (3 hops, medians of 5)"
 for rate in $RATES; do
   bits=$(rate_bits "$rate")
-  burst=$((bits / 8 / 100))  # ~10 ms at the rate, at least 64 KiB (a GSO burst), 50 ms of queue
-  ((burst < 65536)) && burst=65536
-  tc -n "$NS_NODES" qdisc replace dev "$VETH_NODES" root tbf rate "$rate" burst "$burst" latency 50ms
-  tc -n "$NS_SERVER" qdisc replace dev "$VETH_SERVER" root tbf rate "$rate" burst "$burst" latency 50ms
+  netns_pair_shape "$rate"
+  burst=$SHAPE_BURST
   mib=$((bits / 8 * SECONDS_PER_DOWNLOAD / 1048576))
   ((mib < 4)) && mib=4
   head -c $((mib * 1048576)) /dev/urandom >"$WORK/www/file"
