@@ -16,6 +16,8 @@ namespace zmesh::onion {
 namespace {
 
 constexpr UnixSeconds kNow = 1'750'000'000;
+// The Now a driver would pass at driver time `t` (driver time 0 = kNow).
+Now at(TimeUs t) { return Now{t, static_cast<TimeUs>(kNow) * kSecond + t}; }
 constexpr std::size_t kLinkCellBytes = 1024;  // what one data cell costs on the wire
 
 struct Relay {
@@ -32,7 +34,6 @@ Relay make_relay(RandomSource& random) {
 
 OnionRelayConfig bench_config() {
   OnionRelayConfig config;
-  config.unix_epoch_offset_us = static_cast<TimeUs>(kNow) * kSecond;
   config.limits.max_circuits = 1u << 20;
   config.limits.max_circuits_per_peer = 1u << 20;
   return config;
@@ -89,7 +90,7 @@ void BM_SetupPerHop(benchmark::State& state) {
       next = 0;
       state.ResumeTiming();
     }
-    if (!relay->on_cell(0, client, cells[next++])) std::abort();
+    if (!relay->on_cell(at(0), client, cells[next++])) std::abort();
     auto out = relay->poll_cell();
     if (!out || out->cell.size() != kSetupCellBytes) std::abort();
     benchmark::DoNotOptimize(out);
@@ -125,7 +126,7 @@ struct Circuit3 {
       nodes.push_back(std::make_unique<OnionRelay>(relay.id, config, random));
       if (!nodes.back()->add_onion_key(relay.key)) std::abort();
     }
-    circuit = *client().build_circuit(0, make_path(relays, 3));
+    circuit = *client().build_circuit(at(0), make_path(relays, 3));
     pump();
     auto ready = client().poll_event();
     if (!ready || !std::holds_alternative<CircuitReady>(*ready)) std::abort();
@@ -143,7 +144,7 @@ struct Circuit3 {
       for (auto& node : nodes) {
         while (auto cell = node->poll_cell()) {
           busy = true;
-          if (!find(cell->to)->on_cell(0, node->self(), cell->cell)) std::abort();
+          if (!find(cell->to)->on_cell(at(0), node->self(), cell->cell)) std::abort();
         }
       }
     }
@@ -153,7 +154,7 @@ struct Circuit3 {
     const Bytes payload(kMaxRelayPayloadBytes, 0x42);
     std::vector<OutgoingCell> cells;
     for (std::size_t i = 0; i < count; ++i) {
-      if (!client().send_relay_message(0, circuit, payload)) std::abort();
+      if (!client().send_relay_message(at(0), circuit, payload)) std::abort();
       cells.push_back(*client().poll_cell());
     }
     return cells;
@@ -179,7 +180,7 @@ void BM_DataForwardPerHop(benchmark::State& state) {
       next = 0;
       state.ResumeTiming();
     }
-    if (!net.hop(0).on_cell(0, net.client_id, cells[next++].cell)) std::abort();
+    if (!net.hop(0).on_cell(at(0), net.client_id, cells[next++].cell)) std::abort();
     benchmark::DoNotOptimize(net.hop(0).poll_cell());
   }
   set_cell_rate(state);
@@ -196,7 +197,7 @@ void BM_DataBackwardPerHop(benchmark::State& state) {
   Bytes cell = make_fixed_cell(at_hop->next_id, CellCommand::data_backward);
   const NodeId next = at_hop->next;
   for (auto _ : state) {
-    if (!net.hop(0).on_cell(0, next, cell)) std::abort();
+    if (!net.hop(0).on_cell(at(0), next, cell)) std::abort();
     benchmark::DoNotOptimize(net.hop(0).poll_cell());
   }
   set_cell_rate(state);
@@ -215,15 +216,15 @@ void BM_DataAtLastHop(benchmark::State& state) {
       cells.clear();
       for (OutgoingCell& cell : net.client_cells(kBatch)) {
         // Hops 0 and 1 relay it; the last hop's input is what we time.
-        if (!net.hop(0).on_cell(0, net.client_id, cell.cell)) std::abort();
+        if (!net.hop(0).on_cell(at(0), net.client_id, cell.cell)) std::abort();
         auto at_1 = net.hop(0).poll_cell();
-        if (!net.hop(1).on_cell(0, net.relays[0].id, at_1->cell)) std::abort();
+        if (!net.hop(1).on_cell(at(0), net.relays[0].id, at_1->cell)) std::abort();
         cells.push_back(std::move(net.hop(1).poll_cell()->cell));
       }
       next = 0;
       state.ResumeTiming();
     }
-    if (!net.hop(2).on_cell(0, net.relays[1].id, cells[next++])) std::abort();
+    if (!net.hop(2).on_cell(at(0), net.relays[1].id, cells[next++])) std::abort();
     benchmark::DoNotOptimize(net.hop(2).poll_event());
   }
   set_cell_rate(state);
@@ -235,7 +236,7 @@ void BM_ClientSealForward3Hops(benchmark::State& state) {
   Circuit3 net;
   const Bytes payload(kMaxRelayPayloadBytes, 0x42);
   for (auto _ : state) {
-    if (!net.client().send_relay_message(0, net.circuit, payload)) std::abort();
+    if (!net.client().send_relay_message(at(0), net.circuit, payload)) std::abort();
     benchmark::DoNotOptimize(net.client().poll_cell());
   }
   set_cell_rate(state);

@@ -74,13 +74,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   DhtConfig config;
   config.outbox_messages = 64;
   DhtNode node(contact(200), config, random, book, verifier);
-  node.on_start(0);
-  (void)node.join(0, {contact(7), contact(8)});
+  node.on_start(Now{0, 0});
+  (void)node.join(Now{0, 0}, {contact(7), contact(8)});
   while (node.poll_transmit()) {
   }
-  node.on_receive(1, 7, input);
-  node.on_receive(2, 7, input);  // the same bytes twice: duplicates must be harmless
-  node.on_timeout(node.next_deadline());
+  node.on_receive(Now{1, 1}, 7, input);
+  node.on_receive(Now{2, 2}, 7, input);  // the same bytes twice: duplicates must be harmless
+  node.on_timeout(Now{node.next_deadline(), node.next_deadline()});
   std::size_t sent = 0;
   while (node.poll_transmit()) ++sent;
   FUZZ_CHECK(sent <= config.outbox_messages);

@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   peer.bytes.fill(7);
   auto mine = service.ping(0, peer, as_bytes("probe"));  // id 1 is outstanding
   FUZZ_CHECK(mine.ok() && host.sent.size() == 1);
-  service.on_message(10, peer, input);
+  service.on_message(Now{10, 10}, peer, input);
   const auto& c = service.counters();
   FUZZ_CHECK(c.malformed + c.requests_answered + c.replies_received + c.replies_unexpected == 1);
   FUZZ_CHECK(decoded.ok() || c.malformed == 1);

@@ -24,11 +24,12 @@ using namespace zmesh;
 using namespace zmesh::onion;
 
 constexpr UnixSeconds kNow = 1'750'000'000;
+// The Now a driver would pass at driver time `t` (driver time 0 = kNow).
+Now at(TimeUs t) { return Now{t, static_cast<TimeUs>(kNow) * kSecond + t}; }
 constexpr std::uint8_t kFromClient = 0, kFromNext = 1;  // ids[2] is a stranger
 
 OnionRelayConfig small_config() {
   OnionRelayConfig config;
-  config.unix_epoch_offset_us = static_cast<TimeUs>(kNow) * kSecond;
   config.limits.max_circuits = 8;
   config.limits.max_circuits_per_peer = 4;
   config.max_queued_cells = 16;
@@ -77,13 +78,13 @@ const Fixture& fixture() {
             busy = true;
             OnionRelay* to = cell->to == x.relay_id ? &relay : cell->to == x.ids[kFromNext] ? &next : &client;
             if (to == &relay) log.push_back({from == &client ? kFromClient : kFromNext, cell->cell});
-            if (!to->on_cell(0, from->self(), cell->cell)) std::abort();
+            if (!to->on_cell(at(0), from->self(), cell->cell)) std::abort();
           }
         }
       }
     };
-    auto a = client.build_circuit(0, through_r);
-    auto b = client.build_circuit(0, ending_at_r);
+    auto a = client.build_circuit(at(0), through_r);
+    auto b = client.build_circuit(at(0), ending_at_r);
     if (!a || !b) std::abort();
     pump(x.setup);
     std::vector<OnionEvent> events;
@@ -91,10 +92,10 @@ const Fixture& fixture() {
     CircuitHandle at_next{};
     for (const auto& e : events)
       if (auto* in = std::get_if<IncomingCircuit>(&e)) at_next = in->circuit;
-    if (!client.send_relay_message(0, *a, Bytes{1, 2, 3}) || !client.send_relay_message(0, *b, Bytes(925, 4)) ||
-        !next.send_relay_message(0, at_next, Bytes{5}))
+    if (!client.send_relay_message(at(0), *a, Bytes{1, 2, 3}) || !client.send_relay_message(at(0), *b, Bytes(925, 4)) ||
+        !next.send_relay_message(at(0), at_next, Bytes{5}))
       std::abort();
-    client.close_circuit(0, *b);
+    client.close_circuit(at(0), *b);
     pump(x.next);
     return x;
   }();
@@ -106,7 +107,7 @@ std::unique_ptr<OnionRelay> fresh_relay(RandomSource& random) {
   auto relay = std::make_unique<OnionRelay>(f.relay_id, small_config(), random);
   if (!relay->add_onion_key(f.relay_key)) std::abort();
   for (const Recorded& r : f.setup)
-    if (!relay->on_cell(0, f.ids[r.sender], r.cell)) std::abort();
+    if (!relay->on_cell(at(0), f.ids[r.sender], r.cell)) std::abort();
   while (relay->poll_cell()) {
   }
   while (relay->poll_event()) {
@@ -181,7 +182,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t length = std::min<std::size_t>(static_cast<std::size_t>(rest[i + 1]) << 8 | rest[i + 2], rest.size() - i - 3);
     const ByteView cell = rest.subspan(i + 3, length);
     i += 3 + length;
-    static_cast<void>(relay->on_cell(static_cast<TimeUs>(i), f.ids[sender], cell));
+    static_cast<void>(relay->on_cell(at(static_cast<TimeUs>(i)), f.ids[sender], cell));
     FUZZ_CHECK(relay->circuits().size() <= config.limits.max_circuits);
     FUZZ_CHECK(relay->queued_cells() <= config.max_queued_cells + 2 * config.limits.max_circuits + 2);
     while (auto out = relay->poll_cell()) {
@@ -191,7 +192,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (relay->poll_event()) {
     }
   }
-  relay->on_timeout(kNever - 1);
+  relay->on_timeout(at(kNever - 1 - static_cast<TimeUs>(kNow) * kSecond));
   FUZZ_CHECK(relay->circuits().size() <= config.limits.max_circuits);
   return 0;
 }

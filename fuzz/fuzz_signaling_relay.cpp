@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SignalingRelay relay(SignalingRelayConfig{{20.0, 100.0, 16}, 4});
     relay.on_attach(host);
     const NodeId neighbour = id_of(2);
-    for (int i = 0; i < 6; ++i) relay.on_message(1000 + i, neighbour, input);
+    for (int i = 0; i < 6; ++i) relay.on_message(Now{1000 + i, 1000 + i}, neighbour, input);
     std::size_t pending = 0;
     while (auto signal = relay.poll()) {
       ++pending;

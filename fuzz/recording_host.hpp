@@ -15,12 +15,12 @@ class RecordingHost final : public node::ServiceHost {
   NodeId self;
   bool refuse = false;
 
-  Status send(TimeUs, const NodeId&, link::Channel, ByteView message) override {
+  Status send(Now, const NodeId&, link::Channel, ByteView message) override {
     if (refuse) return make_error(Errc::not_found, "no link");
     sent.emplace_back(message.begin(), message.end());
     return {};
   }
-  Result<bool> connect(TimeUs, const NodeId&, std::string_view) override { return false; }
+  Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level, std::string) override {}

@@ -1,6 +1,5 @@
 #include "app/dht_glue.hpp"
 
-#include <chrono>
 
 namespace zmesh::app {
 namespace {
@@ -39,14 +38,6 @@ int http_status_of(Errc code) {
 }
 
 }  // namespace
-
-node::DhtServiceConfig native_dht_config(TimeUs loop_now) {
-  node::DhtServiceConfig config;
-  const auto wall_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  config.dht.unix_epoch_offset_us = static_cast<TimeUs>(wall_us) - loop_now;
-  return config;
-}
 
 nlohmann::json descriptor_json(const NodeDescriptor& d) {
   nlohmann::json addresses = nlohmann::json::array();
@@ -98,7 +89,7 @@ void add_dht_routes(io::ControlServer& control, node::DhtService& dht, io::Event
           respond(io::json_response(400, {{"error", id.error().message}}));
           return;
         }
-        dht.lookup_descriptor(loop.now(), *id, [respond](Result<NodeDescriptor> found) {
+        dht.lookup_descriptor(loop.core_now(), *id, [respond](Now, Result<NodeDescriptor> found) {
           if (found.ok()) {
             respond(io::json_response(200, descriptor_json(*found)));
           } else {

@@ -14,9 +14,6 @@
 
 namespace zmesh::app {
 
-// Defaults, with Unix time = the loop's clock + an offset measured now from the wall clock.
-node::DhtServiceConfig native_dht_config(TimeUs loop_now);
-
 nlohmann::json descriptor_json(const NodeDescriptor& descriptor);
 nlohmann::json dht_status_json(const node::DhtService& dht);
 

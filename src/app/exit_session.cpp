@@ -12,7 +12,7 @@ ExitSession::ExitSession(OnionSessionOwner& owner, SessionId id, const onion::Ex
 
 ExitSession::~ExitSession() {
   *alive_ = false;
-  if (!bridge_ && !stream_gone_) (void)owner_.service().reset(owner_.loop().now(), stream_, StreamError::aborted);
+  if (!bridge_ && !stream_gone_) (void)owner_.service().reset(owner_.loop().core_now(), stream_, StreamError::aborted);
 }
 
 void ExitSession::start() {
@@ -70,7 +70,7 @@ void ExitSession::on_connected(Result<std::unique_ptr<io::TcpStream>> result) {
     refuse(e.code == Errc::timeout ? StreamError::timeout : refused ? StreamError::connection_refused : StreamError::unreachable);
     return;
   }
-  if (!owner_.service().accept_stream(owner_.loop().now(), stream_).ok()) {
+  if (!owner_.service().accept_stream(owner_.loop().core_now(), stream_).ok()) {
     stream_gone_ = true;
     finished();
     return;
@@ -82,7 +82,7 @@ void ExitSession::on_connected(Result<std::unique_ptr<io::TcpStream>> result) {
 
 void ExitSession::refuse(StreamError reason) {
   stream_gone_ = true;
-  (void)owner_.service().refuse_stream(owner_.loop().now(), stream_, reason);
+  (void)owner_.service().refuse_stream(owner_.loop().core_now(), stream_, reason);
   owner_.pump();
   finished();
 }

@@ -47,7 +47,7 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   ZM_CHECK(r.core_->add_service(r.signaling_));
   r.ping_jobs_ = std::make_unique<PingJobs>(r.ping_, *r.core_, r.random_);
   ZM_CHECK(r.open_listeners());
-  node::DhtServiceConfig dht_config = native_dht_config(loop.now());
+  node::DhtServiceConfig dht_config;
   apply_onion_descriptor_settings(r.options_.onion, dht_config);  // --exit-policy, --bandwidth
   r.dht_ = std::make_unique<node::DhtService>(r.keys_.identity, r.keys_.onion_keys, r.random_, dht_config);
   r.dht_->set_listen_urls(r.listener_urls());
@@ -95,7 +95,7 @@ Status NodeRuntime::open_control() {
           respond(io::json_response(400, {{"error", body.error().message}}));
           return;
         }
-        ping_jobs_->start(loop_.now(), body.value(), [respond](int status, const nlohmann::json& answer) {
+        ping_jobs_->start(loop_.core_now(), body.value(), [respond](int status, const nlohmann::json& answer) {
           respond(io::json_response(status, answer));
         });
         pump();
@@ -114,8 +114,8 @@ void NodeRuntime::start() {
     if (auto url = webrtc_->signaling_url(*listener); !url.empty()) log::info(kLog, "WebRTC signaling on " + url);
   }
   if (control_) log::info(kLog, "control API on " + control_->url());
-  core_->on_start(loop_.now());
-  onion_->start(loop_.now());
+  core_->on_start(loop_.core_now());
+  onion_->start(loop_.core_now());
   pump();
 }
 
@@ -131,14 +131,14 @@ void NodeRuntime::adopt(std::unique_ptr<io::Connection> connection, node::Direct
   // A backstop only: NodeCore enforces the handshake and idle timeouts itself.
   c.set_idle_timeout(std::max(options_.node.handshake_timeout, options_.node.idle_timeout) + 5 * kSecond);
   c.on_data([this, id](ByteView message) {
-    core_->on_transport_data(loop_.now(), id, message);
+    core_->on_transport_data(loop_.core_now(), id, message);
     pump();
   });
   c.on_close([this, id](const io::CloseReason& reason) { on_closed(id, reason); });
   c.on_writable([this, id] { on_writable(id); });
   node::TransportOpened info{direction, c.transport_name(), c.remote_description(), dial};
   transports_.emplace(id, Transport{std::move(connection), {}, false});
-  core_->on_transport_opened(loop_.now(), id, std::move(info));
+  core_->on_transport_opened(loop_.core_now(), id, std::move(info));
   pump();
 }
 
@@ -148,7 +148,7 @@ void NodeRuntime::on_closed(node::ConnectionId id, const io::CloseReason& reason
   const bool closing = it->second.closing;
   transports_.erase(it);  // destroying a Connection inside its own callback is allowed
   if (!closing) {
-    core_->on_transport_closed(loop_.now(), id, reason.describe());
+    core_->on_transport_closed(loop_.core_now(), id, reason.describe());
     pump();
   }
   maybe_finish();
@@ -163,7 +163,7 @@ void NodeRuntime::on_writable(node::ConnectionId id) {
     t.backlog.pop_front();
   }
   if (t.closing) return;
-  core_->on_transport_writable(loop_.now(), id);
+  core_->on_transport_writable(loop_.core_now(), id);
   pump();
 }
 
@@ -171,7 +171,7 @@ void NodeRuntime::dial(node::DialId dial, const std::string& url) {
   auto done = [this, dial](Result<std::unique_ptr<io::Connection>> result) {
     dials_.erase(dial);  // the attempt stays alive until this callback returns
     if (!result.ok()) {
-      core_->on_dial_failed(loop_.now(), dial, result.error().message);
+      core_->on_dial_failed(loop_.core_now(), dial, result.error().message);
       pump();
       return;
     }
@@ -223,7 +223,7 @@ void NodeRuntime::pump() {
   bool more = true;
   while (more) {
     while (auto action = core_->poll_action()) execute(std::move(*action));
-    more = ping_jobs_->poll(loop_.now());
+    more = ping_jobs_->poll(loop_.core_now());
     more = webrtc_->poll_relay() || more;
     more = onion_->poll() || more;
   }
@@ -241,7 +241,7 @@ void NodeRuntime::arm_timer() {
   timer_ = loop_.run_at(deadline, [this] {
     timer_ = 0;
     timer_at_ = kNever;
-    core_->on_timeout(loop_.now());
+    core_->on_timeout(loop_.core_now());
     pump();
   });
 }
@@ -253,7 +253,7 @@ void NodeRuntime::shutdown(std::function<void()> done) {
   log::info(kLog, "shutting down");
   dials_.clear();  // cancels dials in progress
   webrtc_->cancel_dials();
-  core_->shutdown(loop_.now());
+  core_->shutdown(loop_.core_now());
   pump();
   grace_timer_ = loop_.run_after(kShutdownGrace, [this] {
     grace_timer_ = 0;
@@ -274,7 +274,7 @@ void NodeRuntime::maybe_finish() {
 }
 
 nlohmann::json NodeRuntime::status_json() const {
-  const TimeUs now = loop_.now();
+  const Now now = loop_.core_now();
   const double seconds = 1.0 / kSecond;
   nlohmann::json listeners = nlohmann::json::array();
   for (const auto& listener : listeners_) {
@@ -302,7 +302,7 @@ nlohmann::json NodeRuntime::status_json() const {
   return {
       {"node_id", node_id().hex()},
       {"network", options_.node.network},
-      {"uptime_seconds", static_cast<double>(now - started_at_) * seconds},
+      {"uptime_seconds", static_cast<double>(now.mono - started_at_) * seconds},
       {"listeners", listeners},
       {"peers", peers},
       {"connections", {{"open", core_->connection_count()}, {"handshaking", core_->handshakes_in_progress()}}},

@@ -1,6 +1,5 @@
 // NodeRuntime's onion part: the OnionGlue over the DHT's PeerDirectory, and onion key
 // rotation made durable (key file) and public (a republished descriptor).
-#include <chrono>
 
 #include "app/node_runtime.hpp"
 #include "identity/keyfile.hpp"
@@ -10,20 +9,17 @@
 namespace zmesh::app {
 
 Status NodeRuntime::attach_onion(const std::string& key_path) {
-  const auto wall_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   OnionGlueParams params;
   params.self = keys_.identity.id;
   params.onion_keys = node::clone_onion_keys(keys_.onion_keys);
   params.directory = dht_.get();
   params.random = &random_;
-  params.unix_epoch_offset_us = static_cast<TimeUs>(wall_us) - loop_.now();
   params.pump = [this] { pump(); };
   params.keys_changed = [this, key_path](const std::vector<OnionKeyPair>& keys) {
     keys_.onion_keys = node::clone_onion_keys(keys);
     if (Status saved = keyfile::save(key_path, keys_); !saved.ok())
       log::error("onion", "cannot save rotated onion keys: " + saved.error().message);
-    if (Status published = dht_->republish_descriptor(loop_.now()); !published.ok())
+    if (Status published = dht_->republish_descriptor(loop_.core_now()); !published.ok())
       log::warn("onion", "cannot republish the descriptor after key rotation: " + published.error().message);
   };
   ZM_TRY(onion_, OnionGlue::create(loop_, options_.onion, std::move(params)));

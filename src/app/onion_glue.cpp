@@ -15,7 +15,6 @@ constexpr const char* kLog = "onion";
 OnionGlue::OnionGlue(io::EventLoop& loop, const OnionOptions& options, onion::ExitPolicy policy, OnionGlueParams params)
     : loop_(loop), options_(options), policy_(std::move(policy)), pump_(std::move(params.pump)) {
   node::OnionServiceConfig config;
-  config.relay.unix_epoch_offset_us = params.unix_epoch_offset_us;
   config.hops = options_.hops;
   config.accept_streams = options_.is_exit();
   config.ready_circuits = options_.socks.empty() ? 0 : 2;
@@ -64,7 +63,7 @@ void OnionGlue::add_routes(io::ControlServer& control) {
   control.route_async(
       "POST", "/v1/onion/probe",
       [this](const io::HttpRequest&, io::HttpServer::Responder respond) {
-        const Status started = service_->build_probe_circuit(loop_.now(), [respond](Result<DurationUs> took) {
+        const Status started = service_->build_probe_circuit(loop_.core_now(), [respond](Result<DurationUs> took) {
           if (took.ok()) {
             respond(io::json_response(200, {{"build_ms", static_cast<double>(*took) / kMillisecond}}));
           } else {
@@ -79,7 +78,7 @@ void OnionGlue::add_routes(io::ControlServer& control) {
 
 std::string OnionGlue::socks_address() const { return socks_ ? socks_->local_address().to_string() : std::string(); }
 
-void OnionGlue::start(TimeUs now) {
+void OnionGlue::start(Now now) {
   if (socks_) {
     log::info(kLog, "SOCKS5 on " + socks_address() + " (" + std::to_string(options_.hops) + "-hop circuits)");
     service_->warm_up(now);
@@ -102,7 +101,7 @@ void OnionGlue::start_exit(const node::OnionStreamEvent& incoming) {
   ++exit_streams_;
   if (exit_sessions_ >= kMaxExitConnections) {
     ++exit_refused_limit_;
-    (void)service_->refuse_stream(loop_.now(), incoming.stream, onion::StreamError::resource_limit);
+    (void)service_->refuse_stream(loop_.core_now(), incoming.stream, onion::StreamError::resource_limit);
     return;
   }
   const SessionId id = next_session_++;

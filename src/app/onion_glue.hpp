@@ -25,7 +25,6 @@ struct OnionGlueParams {
   std::vector<OnionKeyPair> onion_keys;     // the node's current keys (cloned from its key file)
   node::PeerDirectory* directory = nullptr;  // where relays and next hops are found
   RandomSource* random = nullptr;
-  TimeUs unix_epoch_offset_us = 0;          // Unix µs = loop time + offset
   std::function<void()> pump;               // NodeRuntime::pump
   node::OnionService::KeysChanged keys_changed;  // persist keys, republish the descriptor
 };
@@ -38,7 +37,7 @@ class OnionGlue final : public OnionSessionOwner {
 
   node::OnionService& service() override { return *service_; }
   // Starts the client circuit pool (when a SOCKS port is served).
-  void start(TimeUs now);
+  void start(Now now);
   // Hands the service's stream events to their sessions; true when it did anything.
   bool poll();
   // Ends every SOCKS and exit connection now (their streams are reset); before the NodeCore

@@ -29,7 +29,7 @@ OnionStreamBridge::OnionStreamBridge(node::OnionService& service, node::StreamKe
 
 OnionStreamBridge::~OnionStreamBridge() {
   *alive_ = false;
-  if (!stream_done_) (void)service_.reset(loop_.now(), stream_, StreamError::aborted);
+  if (!stream_done_) (void)service_.reset(loop_.core_now(), stream_, StreamError::aborted);
 }
 
 void OnionStreamBridge::start(Bytes early) {
@@ -66,7 +66,7 @@ void OnionStreamBridge::on_stream_event(const node::OnionStreamEvent& event) {
 
 void OnionStreamBridge::push_to_stream() {
   if (stream_done_ || stream_finished_) return;
-  const TimeUs now = loop_.now();
+  const Now now = loop_.core_now();
   if (!pending_.empty()) {
     auto taken = service_.write(now, stream_, pending_);
     if (taken.ok() && *taken > 0) {
@@ -84,7 +84,7 @@ void OnionStreamBridge::push_to_stream() {
 
 void OnionStreamBridge::pull_from_stream() {
   if (stream_done_) return;
-  const TimeUs now = loop_.now();
+  const Now now = loop_.core_now();
   std::uint8_t buffer[kReadChunkBytes];
   while (socket_done_ || socket_->buffered_bytes() < kSocketHighWaterBytes) {
     auto n = service_.read(now, stream_, MutableByteView(buffer, sizeof buffer));
@@ -106,7 +106,7 @@ void OnionStreamBridge::on_socket_closed(const io::CloseReason& reason) {
       pull_from_stream();  // discards what still arrives: nobody is left to read it
     } else {
       stream_done_ = true;
-      (void)service_.reset(loop_.now(), stream_, StreamError::connection_reset);
+      (void)service_.reset(loop_.core_now(), stream_, StreamError::connection_reset);
       pump_();
     }
   }

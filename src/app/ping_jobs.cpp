@@ -17,7 +17,7 @@ Result<std::uint64_t> field(const nlohmann::json& body, const char* key, std::ui
 
 }  // namespace
 
-void PingJobs::start(TimeUs now, const nlohmann::json& request, Respond respond) {
+void PingJobs::start(Now now, const nlohmann::json& request, Respond respond) {
   if (!request.is_object() || !request.contains("node_id") || !request.at("node_id").is_string()) {
     respond(400, {{"error", "body must be a JSON object with node_id (hex)"}});
     return;
@@ -49,12 +49,12 @@ void PingJobs::start(TimeUs now, const nlohmann::json& request, Respond respond)
   job.count = count.value();
   job.size = size.value();
   job.window = window.value();
-  job.started = now;
+  job.started = now.mono;
   job.respond = std::move(respond);
   jobs_.emplace(next_job_++, std::move(job));
 }
 
-bool PingJobs::feed(TimeUs now, std::uint64_t job_id, Job& job) {
+bool PingJobs::feed(Now now, std::uint64_t job_id, Job& job) {
   bool sent = false;
   while (job.sent < job.count && job.in_flight < job.window) {
     Bytes payload(job.size);
@@ -90,7 +90,7 @@ void PingJobs::record(Job& job, const node::PingResult& result) {
   }
 }
 
-nlohmann::json PingJobs::report(TimeUs now, const Job& job) const {
+nlohmann::json PingJobs::report(Now now, const Job& job) const {
   const double ms = 1.0 / kMillisecond;
   nlohmann::json body = {
       {"node_id", job.peer.hex()},
@@ -104,13 +104,13 @@ nlohmann::json PingJobs::report(TimeUs now, const Job& job) const {
        {{"min", job.rtt_min * ms},
         {"avg", job.received ? static_cast<double>(job.rtt_sum) / static_cast<double>(job.received) * ms : 0.0},
         {"max", job.rtt_max * ms}}},
-      {"elapsed_ms", static_cast<double>(now - job.started) * ms},
+      {"elapsed_ms", static_cast<double>(now.mono - job.started) * ms},
   };
   if (!job.error.empty()) body["error"] = job.error;
   return body;
 }
 
-bool PingJobs::poll(TimeUs now) {
+bool PingJobs::poll(Now now) {
   while (auto result = ping_.poll_result()) {
     auto owner = owner_.find(result->id);
     if (owner == owner_.end()) continue;

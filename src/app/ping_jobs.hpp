@@ -22,10 +22,10 @@ class PingJobs {
       : ping_(ping), host_(host), random_(random), max_jobs_(max_jobs) {}
 
   // Starts a job from a request body, or answers an error at once (400, 409, 429).
-  void start(TimeUs now, const nlohmann::json& request, Respond respond);
+  void start(Now now, const nlohmann::json& request, Respond respond);
   // Collects ping results, keeps the windows full and answers finished jobs. Returns true when
   // it sent pings (the driver then has actions to execute).
-  bool poll(TimeUs now);
+  bool poll(Now now);
   std::size_t active() const { return jobs_.size(); }
 
  private:
@@ -40,9 +40,9 @@ class PingJobs {
     std::string error;  // why pings stopped early (peer gone)
     Respond respond;
   };
-  bool feed(TimeUs now, std::uint64_t job_id, Job& job);
+  bool feed(Now now, std::uint64_t job_id, Job& job);
   void record(Job& job, const node::PingResult& result);
-  nlohmann::json report(TimeUs now, const Job& job) const;
+  nlohmann::json report(Now now, const Job& job) const;
 
   node::PingService& ping_;
   node::ServiceHost& host_;

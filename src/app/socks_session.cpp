@@ -10,7 +10,7 @@ SocksSession::SocksSession(OnionSessionOwner& owner, SessionId id, std::unique_p
 
 SocksSession::~SocksSession() {
   if (timer_ != 0) owner_.loop().cancel(timer_);
-  if (!bridge_ && stream_ != 0) (void)owner_.service().reset(owner_.loop().now(), stream_, onion::StreamError::aborted);
+  if (!bridge_ && stream_ != 0) (void)owner_.service().reset(owner_.loop().core_now(), stream_, onion::StreamError::aborted);
 }
 
 void SocksSession::start() {
@@ -41,7 +41,7 @@ void SocksSession::on_client_bytes(ByteView bytes) {
     return;
   }
   if (auto target = socks_.take_connect_request()) {
-    auto stream = owner_.service().open_stream(owner_.loop().now(), *target);
+    auto stream = owner_.service().open_stream(owner_.loop().core_now(), *target);
     if (!stream.ok()) {
       socks_.on_stream_failed(onion::StreamError::resource_limit);
     } else {
@@ -63,7 +63,7 @@ void SocksSession::flush_reply() {
 void SocksSession::fail_and_close() {
   flush_reply();
   if (stream_ != 0 && !bridge_) {
-    (void)owner_.service().reset(owner_.loop().now(), stream_, onion::StreamError::aborted);
+    (void)owner_.service().reset(owner_.loop().core_now(), stream_, onion::StreamError::aborted);
     stream_ = 0;
     owner_.pump();
   }

@@ -35,7 +35,7 @@ class RelaySignaling::Channel final : public rtc::SignalingChannel {
   Status send(const rtc::SignalMessage& message) override {
     if (alive_.expired()) return make_error(Errc::closed, "node shutting down");
     const std::string json = rtc::encode_signal(message);
-    Status sent = owner_.relay_.send(owner_.engine_.loop().now(), key_.via, key_.peer, key_.session, as_bytes(json));
+    Status sent = owner_.relay_.send(owner_.engine_.loop().core_now(), key_.via, key_.peer, key_.session, as_bytes(json));
     owner_.pump_();
     return sent;
   }

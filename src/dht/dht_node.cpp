@@ -30,12 +30,7 @@ DhtNode::DhtNode(Contact self, DhtConfig config, RandomSource& random, AddressBo
   config_.lookup.k = config_.routing.k;
 }
 
-void DhtNode::on_start(TimeUs now) { next_maintenance_ = now + config_.maintenance_interval; }
-
-UnixSeconds DhtNode::unix_now(TimeUs now) const {
-  const TimeUs unix_us = now + config_.unix_epoch_offset_us;
-  return unix_us <= 0 ? 0 : static_cast<UnixSeconds>(unix_us / kSecond);
-}
+void DhtNode::on_start(Now now) { next_maintenance_ = now.mono + config_.maintenance_interval; }
 
 Message DhtNode::make(MessageType type, std::uint64_t request_id) const {
   Message m;
@@ -45,7 +40,7 @@ Message DhtNode::make(MessageType type, std::uint64_t request_id) const {
   return m;
 }
 
-void DhtNode::on_receive(TimeUs now, PeerHandle from, ByteView payload) {
+void DhtNode::on_receive(Now now, PeerHandle from, ByteView payload) {
   ++stats_.messages_received;
   auto decoded = decode_message(payload);
   if (!decoded.ok()) {
@@ -67,7 +62,7 @@ void DhtNode::on_receive(TimeUs now, PeerHandle from, ByteView payload) {
   } else {
     handle_response(now, from, std::move(m));
   }
-  deliver_finished();
+  deliver_finished(now);
 }
 
 void DhtNode::observe(TimeUs now, const Contact& contact, std::uint64_t op_id) {
@@ -92,16 +87,16 @@ void DhtNode::send_response(PeerHandle to, Message m) {
   }
 }
 
-void DhtNode::handle_request(TimeUs now, PeerHandle from, Message&& m) {
+void DhtNode::handle_request(Now now, PeerHandle from, Message&& m) {
   ++stats_.requests_received;
-  observe(now, m.sender);
+  observe(now.mono, m.sender);
   Message reply = make(response_to(m.type), m.request_id);
   switch (m.type) {
     case MessageType::ping: break;
     case MessageType::find_node:
     case MessageType::find_value: {
       if (m.type == MessageType::find_value) {
-        reply.records = store_.get(m.target, unix_now(now));
+        reply.records = store_.get(m.target, now.unix_seconds());
         if (reply.records.size() > kMaxRecordsPerMessage) reply.records.resize(kMaxRecordsPerMessage);
       }
       for (auto& c : table_.closest(m.target, config_.routing.k + 1)) {
@@ -111,8 +106,8 @@ void DhtNode::handle_request(TimeUs now, PeerHandle from, Message&& m) {
     }
     case MessageType::store: {
       const Record& record = m.records.front();
-      Status ok = validate_record(record, unix_now(now), config_.record_max_lifetime, verifier_);
-      if (ok.ok()) ok = store_.put(record, unix_now(now));
+      Status ok = validate_record(record, now.unix_seconds(), config_.record_max_lifetime, verifier_);
+      if (ok.ok()) ok = store_.put(record, now.unix_seconds());
       reply.stored = ok.ok();
       if (ok.ok()) {
         ++stats_.stores_accepted;
@@ -127,7 +122,7 @@ void DhtNode::handle_request(TimeUs now, PeerHandle from, Message&& m) {
   send_response(from, std::move(reply));
 }
 
-void DhtNode::handle_response(TimeUs now, PeerHandle from, Message&& m) {
+void DhtNode::handle_response(Now now, PeerHandle from, Message&& m) {
   auto it = pending_.find(m.request_id);
   if (it == pending_.end()) {
     ++stats_.rejected_unsolicited;
@@ -148,7 +143,7 @@ void DhtNode::handle_response(TimeUs now, PeerHandle from, Message&& m) {
     return;
   }
   ++stats_.responses_received;
-  observe(now, m.sender, p.purpose == Purpose::lookup ? p.op : 0);
+  observe(now.mono, m.sender, p.purpose == Purpose::lookup ? p.op : 0);
   if (p.purpose == Purpose::store) {
     auto op = ops_.find(p.op);
     if (op == ops_.end()) return;
@@ -163,13 +158,13 @@ void DhtNode::handle_response(TimeUs now, PeerHandle from, Message&& m) {
   std::vector<Record> valid;
   for (auto& record : m.records) {
     if (record.key == lookup.target() &&
-        validate_record(record, unix_now(now), config_.record_max_lifetime, verifier_).ok()) {
+        validate_record(record, now.unix_seconds(), config_.record_max_lifetime, verifier_).ok()) {
       valid.push_back(std::move(record));
     } else {
       ++stats_.rejected_records;  // a forged or stale value: ignore it, keep walking
     }
   }
-  lookup.on_response(m.sender.id, m.contacts, std::move(valid), now);
+  lookup.on_response(m.sender.id, m.contacts, std::move(valid), now.mono);
   pump(now, p.op);
 }
 
@@ -203,8 +198,8 @@ bool DhtNode::send_request(TimeUs now, const Contact& to, Message m, Purpose pur
   return true;
 }
 
-void DhtNode::expire_requests(TimeUs now) {
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+void DhtNode::expire_requests(Now now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now.mono) {
     const std::uint64_t id = deadlines_.begin()->second;
     deadlines_.erase(deadlines_.begin());
     auto it = pending_.find(id);
@@ -212,7 +207,7 @@ void DhtNode::expire_requests(TimeUs now) {
     Pending& p = it->second;
     if (p.attempts_left > 1 && outbox_.push(p.peer, p.payload)) {
       --p.attempts_left;
-      p.deadline = now + config_.request_timeout;
+      p.deadline = now.mono + config_.request_timeout;
       deadlines_.insert({p.deadline, id});
       ++stats_.retries;
       ++stats_.messages_sent;
@@ -225,7 +220,7 @@ void DhtNode::expire_requests(TimeUs now) {
   }
 }
 
-void DhtNode::request_failed(TimeUs now, Pending&& p) {
+void DhtNode::request_failed(Now now, Pending&& p) {
   // A probed oldest contact that stays silent makes room for the newcomer at once (§2.2).
   table_.record_failure(p.contact.id, p.purpose == Purpose::probe);
   auto op = ops_.find(p.op);
@@ -233,26 +228,26 @@ void DhtNode::request_failed(TimeUs now, Pending&& p) {
   if (p.purpose == Purpose::store) {
     if (--op->second.stores_outstanding == 0) complete(p.op);
   } else if (p.purpose == Purpose::lookup && op->second.lookup && !op->second.lookup->finished()) {
-    op->second.lookup->on_failure(p.contact.id, now);
+    op->second.lookup->on_failure(p.contact.id, now.mono);
     pump(now, p.op);
   }
 }
 
-void DhtNode::on_timeout(TimeUs now) {
+void DhtNode::on_timeout(Now now) {
   expire_requests(now);
-  while (!op_deadlines_.empty() && op_deadlines_.begin()->first <= now) {
+  while (!op_deadlines_.empty() && op_deadlines_.begin()->first <= now.mono) {
     const std::uint64_t id = op_deadlines_.begin()->second;
     op_deadlines_.erase(op_deadlines_.begin());
     auto op = ops_.find(id);
     if (op == ops_.end() || !op->second.lookup || op->second.lookup->finished()) continue;
-    op->second.lookup->force_finish(now, true);
+    op->second.lookup->force_finish(now.mono, true);
     lookup_finished(now, id);
   }
-  if (now >= next_maintenance_) {
-    next_maintenance_ = now + config_.maintenance_interval;
+  if (now.mono >= next_maintenance_) {
+    next_maintenance_ = now.mono + config_.maintenance_interval;
     maintenance(now);
   }
-  deliver_finished();
+  deliver_finished(now);
 }
 
 TimeUs DhtNode::next_deadline() const {

@@ -1,6 +1,8 @@
-// The Kademlia node as a sans-IO core (runtime/core.hpp). Events: on_receive (a DHT message
+// The Kademlia node, sans-IO. Events (each with the driver's Now): on_receive (a DHT message
 // from a peer handle), on_timeout; commands: join, lookup, get, put. Actions: transmits to
-// peer handles (via the driver's AddressBook, see address_book.hpp) and a deadline.
+// peer handles (via the driver's AddressBook, see address_book.hpp), polled with
+// poll_transmit(), and a deadline on the monotonic clock. node::DhtService drives it in a
+// node; tests/dht's swarm drives it alone, message by message.
 // Results of commands come back through a callback, or, without one, through poll_result().
 //
 // What runs where: requests are answered at once; our own requests carry a random id and a
@@ -44,7 +46,6 @@ struct DhtConfig {
   std::size_t refresh_disjoint_paths = 1;
   DurationUs republish_interval = 1800 * kSecond; // the publisher re-stores its records
   UnixSeconds record_max_lifetime = 3 * kDay;
-  TimeUs unix_epoch_offset_us = 0;  // Unix time in µs = now + offset (records carry Unix expiry)
   std::size_t max_pending_requests = 2048;
   std::size_t max_lookups = 128;
   std::size_t max_published = 64;
@@ -65,30 +66,31 @@ struct DhtStats {
   std::uint64_t stores_accepted = 0, stores_refused = 0;
 };
 
-using LookupCallback = std::function<void(const LookupResult&)>;
+// Gets the time of the event that finished the operation (commands may follow from it).
+using LookupCallback = std::function<void(Now now, const LookupResult&)>;
 
-class DhtNode final : public Core {
+class DhtNode final {
  public:
   DhtNode(Contact self, DhtConfig config, RandomSource& random, AddressBook& book, const RecordVerifier& verifier);
 
-  // --- Core ---
-  void on_start(TimeUs now) override;
-  void on_receive(TimeUs now, PeerHandle from, ByteView payload) override;
-  void on_timeout(TimeUs now) override;
-  TimeUs next_deadline() const override;
-  std::optional<Transmit> poll_transmit() override { return outbox_.pop(); }
+  // --- events ---
+  void on_start(Now now);
+  void on_receive(Now now, PeerHandle from, ByteView payload);
+  void on_timeout(Now now);
+  TimeUs next_deadline() const;
+  std::optional<Transmit> poll_transmit() { return outbox_.pop(); }
 
   // --- commands (each returns an operation id, or an error when a limit is reached) ---
   // Bootstrap from `seeds`, look up our own id, refresh far buckets, then put(announce) if given.
-  Result<std::uint64_t> join(TimeUs now, const std::vector<Contact>& seeds, std::optional<Record> announce = std::nullopt,
+  Result<std::uint64_t> join(Now now, const std::vector<Contact>& seeds, std::optional<Record> announce = std::nullopt,
                              LookupCallback done = {});
   // FIND_NODE: the k closest live nodes to `target`.
-  Result<std::uint64_t> lookup(TimeUs now, const NodeId& target, LookupCallback done = {});
+  Result<std::uint64_t> lookup(Now now, const NodeId& target, LookupCallback done = {});
   // FIND_VALUE: valid records under `key`.
-  Result<std::uint64_t> get(TimeUs now, const NodeId& key, LookupCallback done = {});
+  Result<std::uint64_t> get(Now now, const NodeId& key, LookupCallback done = {});
   // Validates, stores at the k closest nodes, and republishes until it expires.
   // result.stored_at counts acknowledgements.
-  Result<std::uint64_t> put(TimeUs now, const Record& record, LookupCallback done = {});
+  Result<std::uint64_t> put(Now now, const Record& record, LookupCallback done = {});
   // Results of commands given no callback, oldest first (bounded: the oldest are dropped).
   std::optional<LookupResult> poll_result();
 
@@ -127,26 +129,25 @@ class DhtNode final : public Core {
   };
 
   // dht_node.cpp: messages in and out
-  void handle_request(TimeUs now, PeerHandle from, Message&& m);
-  void handle_response(TimeUs now, PeerHandle from, Message&& m);
+  void handle_request(Now now, PeerHandle from, Message&& m);
+  void handle_response(Now now, PeerHandle from, Message&& m);
   // `op` (non-zero): the contact answered that operation's lookup; see max_added_per_lookup.
   void observe(TimeUs now, const Contact& contact, std::uint64_t op = 0);
   bool send_request(TimeUs now, const Contact& to, Message m, Purpose purpose, std::uint64_t op, std::size_t attempts);
   void send_response(PeerHandle to, Message m);
-  void expire_requests(TimeUs now);
-  void request_failed(TimeUs now, Pending&& p);
+  void expire_requests(Now now);
+  void request_failed(Now now, Pending&& p);
   Message make(MessageType type, std::uint64_t request_id) const;
-  UnixSeconds unix_now(TimeUs now) const;
 
   // dht_ops.cpp: operations
-  Result<std::uint64_t> start(TimeUs now, OpKind kind, LookupKind lookup_kind, const NodeId& target,
+  Result<std::uint64_t> start(Now now, OpKind kind, LookupKind lookup_kind, const NodeId& target,
                               const std::vector<Contact>& extra_seeds, LookupCallback done, std::optional<Record> record);
-  void pump(TimeUs now, std::uint64_t op_id);
-  void lookup_finished(TimeUs now, std::uint64_t op_id);
+  void pump(Now now, std::uint64_t op_id);
+  void lookup_finished(Now now, std::uint64_t op_id);
   void complete(std::uint64_t op_id);
-  void maintenance(TimeUs now);
-  void refresh_far_buckets(TimeUs now);
-  void deliver_finished();
+  void maintenance(Now now);
+  void refresh_far_buckets(Now now);
+  void deliver_finished(Now now);
   // The sparse-neighbourhood yardstick (LookupParams::sparse_window_factor): how far the k
   // closest nodes around a point reach, as the smaller of how far our own k closest contacts
   // reach from us and the median spread of our last 32 converged node lookups.

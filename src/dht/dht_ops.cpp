@@ -7,47 +7,47 @@
 
 namespace zmesh::dht {
 
-Result<std::uint64_t> DhtNode::join(TimeUs now, const std::vector<Contact>& seeds, std::optional<Record> announce,
+Result<std::uint64_t> DhtNode::join(Now now, const std::vector<Contact>& seeds, std::optional<Record> announce,
                                     LookupCallback done) {
   // Seeds are not trusted into the table until they answer: they only seed the self-lookup.
   return start(now, OpKind::join, LookupKind::find_node, self_.id, seeds, std::move(done), std::move(announce));
 }
 
-Result<std::uint64_t> DhtNode::lookup(TimeUs now, const NodeId& target, LookupCallback done) {
+Result<std::uint64_t> DhtNode::lookup(Now now, const NodeId& target, LookupCallback done) {
   return start(now, OpKind::user_lookup, LookupKind::find_node, target, {}, std::move(done), std::nullopt);
 }
 
-Result<std::uint64_t> DhtNode::get(TimeUs now, const NodeId& key, LookupCallback done) {
+Result<std::uint64_t> DhtNode::get(Now now, const NodeId& key, LookupCallback done) {
   return start(now, OpKind::user_get, LookupKind::find_value, key, {}, std::move(done), std::nullopt);
 }
 
-Result<std::uint64_t> DhtNode::put(TimeUs now, const Record& record, LookupCallback done) {
-  ZM_CHECK(validate_record(record, unix_now(now), config_.record_max_lifetime, verifier_));
+Result<std::uint64_t> DhtNode::put(Now now, const Record& record, LookupCallback done) {
+  ZM_CHECK(validate_record(record, now.unix_seconds(), config_.record_max_lifetime, verifier_));
   auto same = std::find_if(published_.begin(), published_.end(), [&](const Published& p) {
     return p.record.key == record.key && p.record.publisher_key == record.publisher_key;
   });
   if (same != published_.end()) {
     same->record = record;
-    same->next_republish = now + config_.republish_interval;
+    same->next_republish = now.mono + config_.republish_interval;
   } else if (published_.size() < config_.max_published) {
-    published_.push_back(Published{record, now + config_.republish_interval});
+    published_.push_back(Published{record, now.mono + config_.republish_interval});
   } else {
     return make_error(Errc::limit_exceeded, "dht: too many published records");
   }
   // The publisher holds its own records too: for a record under its own id (a descriptor) it is
   // the closest node to the key, so every lookup for it ends here even before any STORE lands.
-  (void)store_.put(record, unix_now(now));
+  (void)store_.put(record, now.unix_seconds());
   return start(now, OpKind::put, LookupKind::find_node, record.key, {}, std::move(done), record);
 }
 
-Result<std::uint64_t> DhtNode::start(TimeUs now, OpKind kind, LookupKind lookup_kind, const NodeId& target,
+Result<std::uint64_t> DhtNode::start(Now now, OpKind kind, LookupKind lookup_kind, const NodeId& target,
                                      const std::vector<Contact>& extra_seeds, LookupCallback done,
                                      std::optional<Record> record) {
   if (ops_.size() >= config_.max_lookups) return make_error(Errc::limit_exceeded, "dht: too many operations");
   const std::uint64_t id = next_op_id_++;
   LookupParams params = config_.lookup;
   if (kind == OpKind::refresh) params.disjoint_paths = config_.refresh_disjoint_paths;
-  auto lookup = std::make_unique<Lookup>(id, lookup_kind, target, self_.id, params, now);
+  auto lookup = std::make_unique<Lookup>(id, lookup_kind, target, self_.id, params, now.mono);
   lookup->set_neighbourhood_radius(neighbourhood_radius());
   std::vector<Contact> initial = table_.closest(target, config_.routing.k);
   for (const auto& s : extra_seeds) {
@@ -59,21 +59,21 @@ Result<std::uint64_t> DhtNode::start(TimeUs now, OpKind kind, LookupKind lookup_
   ++stats_.lookups_started;
   if (kind == OpKind::user_get) {
     // Records we hold ourselves answer at once (hop 0).
-    auto local = store_.get(target, unix_now(now));
+    auto local = store_.get(target, now.unix_seconds());
     if (!local.empty()) {
       op.lookup->result().records = std::move(local);
-      op.lookup->result().found_at = now;
-      op.lookup->force_finish(now, false);
+      op.lookup->result().found_at = now.mono;
+      op.lookup->force_finish(now.mono, false);
     }
   }
   ops_.emplace(id, std::move(op));
-  op_deadlines_.insert({now + config_.lookup_deadline, id});
+  op_deadlines_.insert({now.mono + config_.lookup_deadline, id});
   pump(now, id);
-  deliver_finished();  // an operation with nobody to ask finishes at once
+  deliver_finished(now);  // an operation with nobody to ask finishes at once
   return id;
 }
 
-void DhtNode::pump(TimeUs now, std::uint64_t op_id) {
+void DhtNode::pump(Now now, std::uint64_t op_id) {
   auto it = ops_.find(op_id);
   if (it == ops_.end() || !it->second.lookup) return;
   Lookup& lookup = *it->second.lookup;
@@ -85,19 +85,19 @@ void DhtNode::pump(TimeUs now, std::uint64_t op_id) {
     for (const auto& c : queries) {
       Message m = make(type, 0);
       m.target = lookup.target();
-      if (!send_request(now, c, std::move(m), Purpose::lookup, op_id, 1)) lookup.on_failure(c.id, now);
+      if (!send_request(now.mono, c, std::move(m), Purpose::lookup, op_id, 1)) lookup.on_failure(c.id, now.mono);
     }
   }
-  lookup.check_done(now);
+  lookup.check_done(now.mono);
   if (lookup.finished() && it->second.stores_outstanding == 0) lookup_finished(now, op_id);
 }
 
-void DhtNode::lookup_finished(TimeUs now, std::uint64_t op_id) {
+void DhtNode::lookup_finished(Now now, std::uint64_t op_id) {
   auto it = ops_.find(op_id);
   if (it == ops_.end()) return;
   Operation& op = it->second;
   LookupResult& result = op.lookup->result();
-  table_.touch_bucket_of(result.target, now);
+  table_.touch_bucket_of(result.target, now.mono);
   if (op.lookup->kind() == LookupKind::find_node) learn_neighbourhood(result);
   switch (op.kind) {
     case OpKind::put:
@@ -106,7 +106,7 @@ void DhtNode::lookup_finished(TimeUs now, std::uint64_t op_id) {
       for (const auto& c : result.closest) {
         Message m = make(MessageType::store, 0);
         m.records.push_back(*op.record);
-        if (send_request(now, c, std::move(m), Purpose::store, op_id, config_.request_attempts)) ++op.stores_outstanding;
+        if (send_request(now.mono, c, std::move(m), Purpose::store, op_id, config_.request_attempts)) ++op.stores_outstanding;
       }
       if (op.stores_outstanding == 0) complete(op_id);
       return;
@@ -140,14 +140,14 @@ void DhtNode::complete(std::uint64_t op_id) {
   finished_.emplace_back(std::move(result), std::move(op.done));
 }
 
-void DhtNode::deliver_finished() {
+void DhtNode::deliver_finished(Now now) {
   // Delivered after the event is handled, so a callback may issue new commands safely.
   while (!finished_.empty()) {
     auto batch = std::move(finished_);
     finished_.clear();
     for (auto& [result, done] : batch) {
       if (done) {
-        done(result);
+        done(now, result);
       } else {
         if (results_.size() >= config_.max_queued_results) results_.pop_front();
         results_.push_back(std::move(result));
@@ -178,7 +178,7 @@ void DhtNode::learn_neighbourhood(const LookupResult& result) {
   ++radius_sampled_;
 }
 
-void DhtNode::refresh_far_buckets(TimeUs now) {
+void DhtNode::refresh_far_buckets(Now now) {
   // §2.3: after joining, refresh every bucket farther away than our closest neighbour.
   auto nearest = table_.closest(self_.id, 1);
   if (nearest.empty()) return;
@@ -190,24 +190,24 @@ void DhtNode::refresh_far_buckets(TimeUs now) {
   }
 }
 
-void DhtNode::maintenance(TimeUs now) {
-  const UnixSeconds unix_time = unix_now(now);
+void DhtNode::maintenance(Now now) {
+  const UnixSeconds unix_time = now.unix_seconds();
   store_.drop_expired(unix_time);
   // Republish our own records before they fade from holders that crashed or evicted them.
   published_.erase(std::remove_if(published_.begin(), published_.end(),
                                   [&](const Published& p) { return p.record.expires_at <= unix_time; }),
                    published_.end());
   for (auto& p : published_) {
-    if (p.next_republish > now) continue;
+    if (p.next_republish > now.mono) continue;
     if (!start(now, OpKind::republish, LookupKind::find_node, p.record.key, {}, {}, p.record).ok()) break;
-    p.next_republish = now + config_.republish_interval;
+    p.next_republish = now.mono + config_.republish_interval;
   }
   if (!joined_) return;
   // §2.3: refresh buckets no lookup went through in the last refresh_interval.
   std::size_t started = 0;
   for (std::size_t i = 0; i < table_.bucket_count() && started < config_.refreshes_per_tick; ++i) {
-    if (table_.bucket(i).empty() || now - table_.bucket_touched(i) < config_.refresh_interval) continue;
-    table_.touch_bucket_of(random_id_in_bucket(self_.id, static_cast<int>(i), random_), now);
+    if (table_.bucket(i).empty() || now.mono - table_.bucket_touched(i) < config_.refresh_interval) continue;
+    table_.touch_bucket_of(random_id_in_bucket(self_.id, static_cast<int>(i), random_), now.mono);
     const NodeId target = random_id_in_bucket(self_.id, static_cast<int>(i), random_);
     if (!start(now, OpKind::refresh, LookupKind::find_node, target, {}, {}, std::nullopt).ok()) break;
     ++started;

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-namespace zmesh {
+#include "runtime/time.hpp"  // UnixSeconds
 
-using UnixSeconds = std::uint64_t;
+namespace zmesh {
 
 inline constexpr UnixSeconds kMinute = 60;
 inline constexpr UnixSeconds kHour = 60 * kMinute;

@@ -100,6 +100,12 @@ TimeUs EventLoop::now() const {
   return static_cast<TimeUs>(ts.tv_sec) * kSecond + ts.tv_nsec / 1000;
 }
 
+Now EventLoop::core_now() const {
+  timespec wall{};
+  ::clock_gettime(CLOCK_REALTIME, &wall);
+  return Now{now(), static_cast<std::int64_t>(wall.tv_sec) * kSecond + wall.tv_nsec / 1000};
+}
+
 static std::uint32_t epoll_mask(bool want_read, bool want_write) {
   std::uint32_t mask = EPOLLRDHUP;
   if (want_read) mask |= EPOLLIN;

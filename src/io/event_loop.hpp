@@ -55,8 +55,11 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Monotonic microseconds (CLOCK_MONOTONIC): the TimeUs the driver hands into cores.
+  // Monotonic microseconds (CLOCK_MONOTONIC): timers and deadlines.
   TimeUs now() const;
+  // What every event into a core carries (runtime/time.hpp): now() and the system's wall clock
+  // (CLOCK_REALTIME), read together.
+  Now core_now() const;
 
   // Registers fd (not owned) for readiness callbacks, level-triggered.
   Result<WatchId> watch(int fd, bool want_read, bool want_write, IoCallback callback);

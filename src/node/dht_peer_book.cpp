@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+
 namespace zmesh::node {
 
 DhtPeerBook::Entry* DhtPeerBook::entry(const NodeId& id) {
@@ -15,7 +16,7 @@ DhtPeerBook::Entry* DhtPeerBook::make_entry(const NodeId& id) {
   if (by_id_.size() >= limits_.max_handles) return nullptr;
   const PeerHandle handle = next_handle_++;
   by_handle_.emplace(handle, id);
-  return &by_id_.emplace(id, Entry{handle, false, {}}).first->second;
+  return &by_id_.emplace(id, Entry{handle, false, {}, {}}).first->second;
 }
 
 void DhtPeerBook::forget_one_idle() {
@@ -47,16 +48,39 @@ std::optional<PeerHandle> DhtPeerBook::resolve(const dht::Contact& contact) {
   if (dialling() >= limits_.max_dialling) return std::nullopt;
   Entry* e = make_entry(contact.id);
   if (e == nullptr) return std::nullopt;
-  auto connected = host_->connect(now_, contact.id, contact.address);
-  if (!connected.ok()) {
-    ++counters_.dial_failures;
-    return std::nullopt;
-  }
-  if (!connected.value()) {
-    e->dialling = true;
+  e->dialling = true;  // messages queue from now on; start_dials() dials it
+  e->dial_url = contact.address;
+  to_dial_.push_back(contact.id);
+  return e->handle;
+}
+
+void DhtPeerBook::start_dials(Now now, link::Channel channel) {
+  std::vector<NodeId> ids;
+  ids.swap(to_dial_);
+  for (const NodeId& id : ids) {
+    Entry* e = entry(id);
+    if (e == nullptr || e->dial_url.empty()) continue;
+    const std::string url = std::move(e->dial_url);
+    e->dial_url.clear();
+    auto connected = host_->connect(now, id, url);
+    if (!connected.ok()) {
+      dial_failed(*e);
+      continue;
+    }
+    if (connected.value()) {
+      peer_up(now, channel, id);  // came up meanwhile: what queued goes out now
+      continue;
+    }
     ++counters_.dials;
   }
-  return e->handle;
+}
+
+void DhtPeerBook::dial_failed(Entry& e) {
+  ++counters_.dial_failures;
+  counters_.queued_dropped += e.queued.size();
+  e.queued.clear();
+  e.dialling = false;
+  e.dial_url.clear();
 }
 
 std::optional<NodeId> DhtPeerBook::authenticated_id(PeerHandle peer) const {
@@ -70,7 +94,7 @@ std::optional<PeerHandle> DhtPeerBook::handle_of(const NodeId& id) {
   return e ? std::optional<PeerHandle>(e->handle) : std::nullopt;
 }
 
-void DhtPeerBook::send(TimeUs now, link::Channel channel, PeerHandle handle, ByteView message) {
+void DhtPeerBook::send(Now now, link::Channel channel, PeerHandle handle, ByteView message) {
   auto id = by_handle_.find(handle);
   if (id == by_handle_.end()) {
     ++counters_.send_failures;
@@ -94,7 +118,7 @@ void DhtPeerBook::send(TimeUs now, link::Channel channel, PeerHandle handle, Byt
   }
 }
 
-void DhtPeerBook::peer_up(TimeUs now, link::Channel channel, const NodeId& id) {
+void DhtPeerBook::peer_up(Now now, link::Channel channel, const NodeId& id) {
   Entry* e = entry(id);
   if (e == nullptr) return;
   e->dialling = false;
@@ -106,10 +130,12 @@ void DhtPeerBook::peer_up(TimeUs now, link::Channel channel, const NodeId& id) {
 void DhtPeerBook::peer_gone(const NodeId& id) {
   Entry* e = entry(id);
   if (e == nullptr) return;
-  if (e->dialling) ++counters_.dial_failures;
+  if (e->dialling) {
+    dial_failed(*e);
+    return;
+  }
   counters_.queued_dropped += e->queued.size();
   e->queued.clear();
-  e->dialling = false;
 }
 
 }  // namespace zmesh::node

@@ -1,8 +1,10 @@
 // The DHT's AddressBook over NodeCore (dht/address_book.hpp): one PeerHandle per NodeId, the
-// NodeId a handle names is the one the link proved (authenticated_id), and resolve() dials a
-// contact's address on demand with ServiceHost::connect, authenticating it as the contact's
-// NodeId. Messages for a peer whose link is still being set up wait in a small per-peer queue;
-// when the dial fails they are dropped (counted) and the DHT's request timeouts take over.
+// NodeId a handle names is the one the link proved (authenticated_id), and a contact resolved
+// while it has no link is dialled on demand with ServiceHost::connect, authenticating it as the
+// contact's NodeId. resolve() runs inside DhtNode calls, which carry no ServiceHost time, so it
+// only marks the dial; start_dials(now) makes it right after (DhtService::after_dht). Messages
+// for a peer whose link is still being set up wait in a small per-peer queue; when the dial
+// fails they are dropped (counted) and the DHT's request timeouts take over.
 // Bounded: handles, queued messages per peer, peers being dialled.
 #pragma once
 
@@ -35,8 +37,8 @@ class DhtPeerBook final : public dht::AddressBook {
   explicit DhtPeerBook(DhtPeerLimits limits) : limits_(limits) {}
 
   void attach(ServiceHost& host) { host_ = &host; }
-  // The time resolve() dials at (the AddressBook interface carries none).
-  void set_now(TimeUs now) { now_ = now; }
+  // Dials the contacts resolve() marked since the last call.
+  void start_dials(Now now, link::Channel channel);
 
   // --- dht::AddressBook ---
   std::optional<PeerHandle> resolve(const dht::Contact& contact) override;
@@ -46,10 +48,10 @@ class DhtPeerBook final : public dht::AddressBook {
   // table is full of peers that cannot be forgotten yet.
   std::optional<PeerHandle> handle_of(const NodeId& id);
   // Sends a DHT message to the peer behind `handle` now, or queues it while its link is dialled.
-  void send(TimeUs now, link::Channel channel, PeerHandle handle, ByteView message);
+  void send(Now now, link::Channel channel, PeerHandle handle, ByteView message);
 
   // Link events: flush the queue / drop it.
-  void peer_up(TimeUs now, link::Channel channel, const NodeId& id);
+  void peer_up(Now now, link::Channel channel, const NodeId& id);
   void peer_gone(const NodeId& id);
 
   const DhtPeerCounters& counters() const { return counters_; }
@@ -61,15 +63,17 @@ class DhtPeerBook final : public dht::AddressBook {
     PeerHandle handle = 0;
     bool dialling = false;
     std::deque<Bytes> queued;
+    std::string dial_url;  // set by resolve() until start_dials() dials it
   };
   Entry* entry(const NodeId& id);
   Entry* make_entry(const NodeId& id);
   void forget_one_idle();
+  void dial_failed(Entry& e);
 
   DhtPeerLimits limits_;
   ServiceHost* host_ = nullptr;
-  TimeUs now_ = 0;
   std::map<NodeId, Entry> by_id_;
+  std::vector<NodeId> to_dial_;  // marked by resolve(), in order
   std::unordered_map<PeerHandle, NodeId> by_handle_;
   PeerHandle next_handle_ = 1;
   DhtPeerCounters counters_;

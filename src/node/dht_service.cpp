@@ -25,11 +25,6 @@ DhtService::DhtService(const NodeIdentity& identity, const std::vector<OnionKeyP
 
 DhtService::~DhtService() = default;
 
-UnixSeconds DhtService::unix_now(TimeUs now) const {
-  const TimeUs unix_us = now + config_.dht.unix_epoch_offset_us;
-  return unix_us <= 0 ? 0 : static_cast<UnixSeconds>(unix_us / kSecond);
-}
-
 void DhtService::set_listen_urls(std::vector<std::string> urls) {
   if (urls == listen_urls_) return;
   listen_urls_ = std::move(urls);
@@ -41,8 +36,7 @@ void DhtService::on_attach(ServiceHost& host) {
   peers_.attach(host);
 }
 
-void DhtService::ensure_started(TimeUs now) {
-  peers_.set_now(now);
+void DhtService::ensure_started(Now now) {
   if (dht_) return;
   // Our contact address travels in every DHT message: the first URL others can dial, or a
   // marker saying that only a link we open can reach us.
@@ -58,12 +52,12 @@ void DhtService::ensure_started(TimeUs now) {
   auto signed_own = sign_own(now);
   if (!signed_own.ok()) {
     host_->log(log::Level::warn, "dht: cannot publish our descriptor: " + signed_own.error().message);
-    republish_at_ = now + kRepublishRetry;
+    republish_at_ = now.mono + kRepublishRetry;
   }
 }
 
-Result<dht::Record> DhtService::sign_own(TimeUs now) {
-  const UnixSeconds unix_time = unix_now(now);
+Result<dht::Record> DhtService::sign_own(Now now) {
+  const UnixSeconds unix_time = now.unix_seconds();
   OwnDescriptorParams params;
   params.listen_urls = listen_urls_;
   params.capabilities = config_.capabilities;
@@ -77,13 +71,13 @@ Result<dht::Record> DhtService::sign_own(TimeUs now) {
   const double lifetime_us = static_cast<double>(descriptor.expires_at - descriptor.created_at) * kSecond;
   // At least a minute apart: a descriptor cut short by an expiring onion key must not be
   // re-signed ever faster as the key runs out (the onion service rotates keys).
-  republish_at_ = now + std::max<DurationUs>(kRepublishRetry, static_cast<DurationUs>(lifetime_us * config_.republish_after));
+  republish_at_ = now.mono + std::max<DurationUs>(kRepublishRetry, static_cast<DurationUs>(lifetime_us * config_.republish_after));
   own_ = std::move(descriptor);
   ++counters_.descriptor_publishes;
   return record;
 }
 
-Status DhtService::republish_descriptor(TimeUs now) {
+Status DhtService::republish_descriptor(Now now) {
   const bool fresh = !dht_;
   ensure_started(now);
   if (fresh && own_ && !joined_) return {};  // just signed; the join announces it
@@ -95,14 +89,15 @@ Status DhtService::republish_descriptor(TimeUs now) {
   return {};
 }
 
-void DhtService::after_dht(TimeUs now) {
+void DhtService::after_dht(Now now) {
   run_fetches(now);
+  peers_.start_dials(now, channel());  // contacts the DHT resolved without a link
   while (auto transmit = dht_->poll_transmit()) peers_.send(now, channel(), transmit->to, transmit->payload);
 }
 
 // --- joining -----------------------------------------------------------------------------
 
-void DhtService::start_join(TimeUs now) {
+void DhtService::start_join(Now now) {
   std::vector<dht::Contact> seeds;
   for (const auto& id : up_) {
     if (seeds.size() >= config_.max_join_seeds) break;
@@ -118,18 +113,18 @@ void DhtService::start_join(TimeUs now) {
   }
   joining_ = true;
   join_retry_at_ = kNever;
-  auto op = dht_->join(now, seeds, std::move(announce), [this](const dht::LookupResult& r) { joined(r); });
+  auto op = dht_->join(now, seeds, std::move(announce), [this](Now at, const dht::LookupResult& r) { joined(at, r); });
   if (!op.ok()) {
     joining_ = false;
-    join_retry_at_ = now + config_.join_retry;
+    join_retry_at_ = now.mono + config_.join_retry;
     host_->log(log::Level::warn, "dht: join failed to start: " + op.error().message);
   }
 }
 
-void DhtService::joined(const dht::LookupResult& result) {
+void DhtService::joined(Now now, const dht::LookupResult& result) {
   joining_ = false;
   if (result.closest.empty()) {
-    join_retry_at_ = result.finished_at + config_.join_retry;
+    join_retry_at_ = now.mono + config_.join_retry;
     host_->log(log::Level::info, "dht: join found nobody yet, retrying later");
     return;
   }
@@ -143,11 +138,11 @@ void DhtService::joined(const dht::LookupResult& result) {
   if (own_ && own_->sequence != announced_sequence_) {
     announced_sequence_ = own_->sequence;
     auto record = descriptor_record(*own_);
-    auto put = record.ok() ? dht_->put(result.finished_at, *record) : Result<std::uint64_t>(record.error());
+    auto put = record.ok() ? dht_->put(now, *record) : Result<std::uint64_t>(record.error());
     if (!put.ok()) host_->log(log::Level::warn, "dht: cannot publish our new descriptor: " + put.error().message);
   }
   for (const auto& id : up_) queue_fetch(id);
-  if (first) directory_refresh_at_ = result.finished_at + config_.directory_refresh_interval;
+  if (first) directory_refresh_at_ = now.mono + config_.directory_refresh_interval;
 }
 
 // --- descriptors of peers ------------------------------------------------------------------
@@ -158,33 +153,33 @@ void DhtService::queue_fetch(const NodeId& id) {
   fetch_queue_.push_back(id);
 }
 
-void DhtService::refresh_directory(TimeUs now) {
-  directory_refresh_at_ = now + config_.directory_refresh_interval;
+void DhtService::refresh_directory(Now now) {
+  directory_refresh_at_ = now.mono + config_.directory_refresh_interval;
   std::size_t queued = 0;
   const dht::RoutingTable& table = dht_->routing_table();
   for (std::size_t b = 0; b < table.bucket_count() && queued < config_.directory_fetches_per_refresh; ++b) {
     for (const auto& entry : table.bucket(b)) {
       if (queued == config_.directory_fetches_per_refresh) break;
-      if (cache_.find(entry.contact.id, unix_now(now)) != nullptr) continue;
+      if (cache_.find(entry.contact.id, now.unix_seconds()) != nullptr) continue;
       queue_fetch(entry.contact.id);
       ++queued;
     }
   }
 }
 
-void DhtService::run_fetches(TimeUs now) {
+void DhtService::run_fetches(Now now) {
   // A get answered from our own store finishes inside dht_->get(): the loop then goes on.
   while (joined_ && fetching_.size() < config_.max_fetches && !fetch_queue_.empty()) {
     const NodeId id = fetch_queue_.front();
     fetch_queue_.pop_front();
-    if (cache_.find(id, unix_now(now)) != nullptr) continue;
+    if (cache_.find(id, now.unix_seconds()) != nullptr) continue;
     fetching_.insert(id);
-    auto op = dht_->get(now, id, [this, id](const dht::LookupResult& r) {
+    auto op = dht_->get(now, id, [this, id](Now at, const dht::LookupResult& r) {
       fetching_.erase(id);
-      if (accept_records(id, r.records, r.finished_at)) return;
+      if (accept_records(id, r.records, at)) return;
       int& attempts = fetch_attempts_[id];
       if (++attempts < kFetchAttempts && up_.count(id) != 0) {
-        fetch_retries_.insert({r.finished_at + kFetchRetry, id});
+        fetch_retries_.insert({at.mono + kFetchRetry, id});
       } else {
         fetch_attempts_.erase(id);
       }
@@ -198,9 +193,9 @@ void DhtService::run_fetches(TimeUs now) {
 }
 
 std::optional<NodeDescriptor> DhtService::accept_records(const NodeId& id, const std::vector<dht::Record>& records,
-                                                         TimeUs now) {
+                                                         Now now) {
   std::optional<NodeDescriptor> best;
-  const UnixSeconds unix_time = unix_now(now);
+  const UnixSeconds unix_time = now.unix_seconds();
   for (const auto& record : records) {
     auto descriptor = descriptor_in_record(record);
     if (!descriptor.ok() || (best && best->sequence >= descriptor->sequence)) continue;
@@ -219,44 +214,44 @@ std::optional<NodeDescriptor> DhtService::accept_records(const NodeId& id, const
 
 // --- commands and PeerDirectory ------------------------------------------------------------
 
-void DhtService::lookup_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) {
+void DhtService::lookup_descriptor(Now now, const NodeId& id, DescriptorCallback done) {
   ensure_started(now);
   if (id == identity_.id) {
-    if (own_ && own_->expires_at > unix_now(now)) {
-      done(*own_);
+    if (own_ && own_->expires_at > now.unix_seconds()) {
+      done(now, *own_);
     } else {
-      done(make_error(Errc::not_found, "we have no valid descriptor of our own"));
+      done(now, make_error(Errc::not_found, "we have no valid descriptor of our own"));
     }
     return;
   }
   if (finds_in_flight_ >= config_.max_finds) {
-    done(make_error(Errc::limit_exceeded, "too many descriptor lookups in progress"));
+    done(now, make_error(Errc::limit_exceeded, "too many descriptor lookups in progress"));
     return;
   }
   ++finds_in_flight_;
   ++counters_.descriptor_finds;
-  auto op = dht_->get(now, id, [this, id, done](const dht::LookupResult& r) {
+  auto op = dht_->get(now, id, [this, id, done](Now at, const dht::LookupResult& r) {
     --finds_in_flight_;
-    if (auto descriptor = accept_records(id, r.records, r.finished_at)) {
+    if (auto descriptor = accept_records(id, r.records, at)) {
       ++counters_.descriptors_found;
-      done(std::move(*descriptor));
+      done(at, std::move(*descriptor));
       return;
     }
     const std::string what = "no valid descriptor of " + id.hex() + " in the DHT";
-    done(make_error(r.timed_out ? Errc::timeout : Errc::not_found,
+    done(at, make_error(r.timed_out ? Errc::timeout : Errc::not_found,
                     r.timed_out ? what + " (lookup timed out)" : what + " (asked " + std::to_string(r.responses) + " nodes)"));
   });
   if (!op.ok()) {
     --finds_in_flight_;
-    done(op.error());
+    done(now, op.error());
     return;
   }
   after_dht(now);
 }
 
-void DhtService::find_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) {
-  if (const NodeDescriptor* known = descriptor(id, unix_now(now))) {
-    done(*known);
+void DhtService::find_descriptor(Now now, const NodeId& id, DescriptorCallback done) {
+  if (const NodeDescriptor* known = descriptor(id, now.unix_seconds())) {
+    done(now, *known);
     return;
   }
   lookup_descriptor(now, id, std::move(done));
@@ -273,7 +268,7 @@ std::vector<NodeDescriptor> DhtService::known_descriptors(UnixSeconds now, std::
 
 // --- Service events ------------------------------------------------------------------------
 
-void DhtService::on_peer_up(TimeUs now, const PeerInfo& peer) {
+void DhtService::on_peer_up(Now now, const PeerInfo& peer) {
   ensure_started(now);
   up_.insert(peer.node_id);
   peers_.peer_up(now, channel(), peer.node_id);
@@ -285,18 +280,18 @@ void DhtService::on_peer_up(TimeUs now, const PeerInfo& peer) {
   after_dht(now);
 }
 
-void DhtService::on_peer_down(TimeUs now, const NodeId& peer) {
+void DhtService::on_peer_down(Now now, const NodeId& peer) {
   ensure_started(now);
   up_.erase(peer);
   peers_.peer_gone(peer);
 }
 
-void DhtService::on_connect_failed(TimeUs now, const NodeId& peer, std::string_view /*reason*/) {
+void DhtService::on_connect_failed(Now now, const NodeId& peer, std::string_view /*reason*/) {
   ensure_started(now);
   if (!host_->is_up(peer)) peers_.peer_gone(peer);
 }
 
-void DhtService::on_message(TimeUs now, const NodeId& from, ByteView message) {
+void DhtService::on_message(Now now, const NodeId& from, ByteView message) {
   ensure_started(now);
   auto handle = peers_.handle_of(from);
   if (!handle) {
@@ -316,21 +311,21 @@ TimeUs DhtService::next_deadline() const {
   return deadline;
 }
 
-void DhtService::on_timeout(TimeUs now) {
+void DhtService::on_timeout(Now now) {
   ensure_started(now);
-  if (dht_->next_deadline() <= now) dht_->on_timeout(now);
-  if (republish_at_ <= now) {
+  if (dht_->next_deadline() <= now.mono) dht_->on_timeout(now);
+  if (republish_at_ <= now.mono) {
     republish_at_ = kNever;
     if (auto published = republish_descriptor(now); !published.ok()) {
       host_->log(log::Level::warn, "dht: cannot republish our descriptor: " + published.error().message);
-      republish_at_ = now + kRepublishRetry;
+      republish_at_ = now.mono + kRepublishRetry;
     }
   }
-  if (join_retry_at_ <= now) {
+  if (join_retry_at_ <= now.mono) {
     join_retry_at_ = kNever;
     if (!joining_ && !up_.empty()) start_join(now);
   }
-  while (!fetch_retries_.empty() && fetch_retries_.begin()->first <= now) {
+  while (!fetch_retries_.empty() && fetch_retries_.begin()->first <= now.mono) {
     const NodeId id = fetch_retries_.begin()->second;
     fetch_retries_.erase(fetch_retries_.begin());
     if (up_.count(id) != 0) {
@@ -339,7 +334,7 @@ void DhtService::on_timeout(TimeUs now) {
       fetch_attempts_.erase(id);
     }
   }
-  if (directory_refresh_at_ <= now) refresh_directory(now);
+  if (directory_refresh_at_ <= now.mono) refresh_directory(now);
   after_dht(now);
 }
 

@@ -9,8 +9,8 @@
 //     and again later if that found nobody;
 //   - keeps a bounded cache of verified descriptors of other nodes, filled by lookups and by
 //     fetching the descriptor of every peer that links to us, and answers PeerDirectory from it.
-// Sans-IO: time comes in through the Service callbacks and the commands' `now`; Unix time for
-// descriptors is now + config.dht.unix_epoch_offset_us.
+// Sans-IO: time comes in through the Service callbacks and the commands' `now` (its wall clock
+// judges descriptors' expiry).
 #pragma once
 
 #include <deque>
@@ -33,7 +33,7 @@
 namespace zmesh::node {
 
 struct DhtServiceConfig {
-  dht::DhtConfig dht;  // set dht.unix_epoch_offset_us: driver time + offset = Unix time in µs
+  dht::DhtConfig dht;
   std::uint32_t capabilities = capability::relay | capability::dht;
   std::uint32_t bandwidth_kib_per_s = 0;
   UnixSeconds descriptor_lifetime = kDefaultDescriptorLifetime;
@@ -82,45 +82,44 @@ class DhtService final : public Service, public PeerDirectory {
   void set_listen_urls(std::vector<std::string> urls);
   // Signs and publishes a fresh descriptor now (call after onion-key rotation or an address
   // change). Errors: no usable onion key, descriptor too large, DHT operation limit.
-  Status republish_descriptor(TimeUs now);
+  Status republish_descriptor(Now now);
   // Always asks the DHT (a record we hold ourselves answers at once), never the cache; the
   // verified result also lands in the cache. `done` exactly once, possibly before returning.
-  void lookup_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done);
+  void lookup_descriptor(Now now, const NodeId& id, DescriptorCallback done);
 
   const NodeDescriptor* own_descriptor() const { return own_ ? &*own_ : nullptr; }
   DhtServiceStats stats() const;
   const DhtPeerCounters& peer_counters() const { return peers_.counters(); }
   const dht::DhtNode* dht() const { return dht_.get(); }
-  UnixSeconds unix_now(TimeUs now) const;
 
   // --- Service ---
   link::Channel channel() const override { return kChannelDht; }
   const char* name() const override { return "dht"; }
   void on_attach(ServiceHost& host) override;
-  void on_peer_up(TimeUs now, const PeerInfo& peer) override;
-  void on_peer_down(TimeUs now, const NodeId& peer) override;
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override;
-  void on_connect_failed(TimeUs now, const NodeId& peer, std::string_view reason) override;
+  void on_peer_up(Now now, const PeerInfo& peer) override;
+  void on_peer_down(Now now, const NodeId& peer) override;
+  void on_message(Now now, const NodeId& from, ByteView message) override;
+  void on_connect_failed(Now now, const NodeId& peer, std::string_view reason) override;
   TimeUs next_deadline() const override;
-  void on_timeout(TimeUs now) override;
+  void on_timeout(Now now) override;
 
   // --- PeerDirectory ---
   const NodeDescriptor* descriptor(const NodeId& id, UnixSeconds now) const override;
-  void find_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) override;
+  void find_descriptor(Now now, const NodeId& id, DescriptorCallback done) override;
   std::vector<NodeDescriptor> known_descriptors(UnixSeconds now, std::uint32_t required_capabilities) const override;
 
  private:
-  void ensure_started(TimeUs now);
+  void ensure_started(Now now);
   // Starts queued fetches and sends what DhtNode queued. After every call into it.
-  void after_dht(TimeUs now);
-  void start_join(TimeUs now);
-  void joined(const dht::LookupResult& result);
+  void after_dht(Now now);
+  void start_join(Now now);
+  void joined(Now now, const dht::LookupResult& result);
   void queue_fetch(const NodeId& id);
-  void refresh_directory(TimeUs now);
-  void run_fetches(TimeUs now);
+  void refresh_directory(Now now);
+  void run_fetches(Now now);
   // The newest record of `id` that passes verify_for(id, now), cached; nullopt if none.
-  std::optional<NodeDescriptor> accept_records(const NodeId& id, const std::vector<dht::Record>& records, TimeUs now);
-  Result<dht::Record> sign_own(TimeUs now);
+  std::optional<NodeDescriptor> accept_records(const NodeId& id, const std::vector<dht::Record>& records, Now now);
+  Result<dht::Record> sign_own(Now now);
 
   const NodeIdentity& identity_;
   const std::vector<OnionKeyPair>& onion_keys_;

@@ -33,10 +33,10 @@ Status NodeCore::add_service(Service& service) {
   return {};
 }
 
-void NodeCore::on_start(TimeUs now) {
+void NodeCore::on_start(Now now) {
   if (started_) return;
   started_ = true;
-  for (auto& peer : configured_) peer.next_dial_at = now;
+  for (auto& peer : configured_) peer.next_dial_at = now.mono;
   dial_configured(now);
 }
 
@@ -51,7 +51,7 @@ link::LinkConfig NodeCore::link_config(const std::optional<NodeId>& expected) co
   return config;
 }
 
-void NodeCore::on_transport_opened(TimeUs now, ConnectionId id, TransportOpened info) {
+void NodeCore::on_transport_opened(Now now, ConnectionId id, TransportOpened info) {
   if (connections_.count(id) != 0) {
     log(log::Level::error, "driver bug: connection id " + std::to_string(id) + " opened twice; ignored");
     return;
@@ -72,14 +72,14 @@ void NodeCore::on_transport_opened(TimeUs now, ConnectionId id, TransportOpened 
              "too many handshakes in progress (" + std::to_string(config_.max_handshakes) + ")");
       return;
     }
-    if (!rate_limiter_.allow(host_of(info.remote), now)) {
+    if (!rate_limiter_.allow(host_of(info.remote), now.mono)) {
       refuse(now, id, info, counters_.refused_rate_limited, "handshake rate limit for its address");
       return;
     }
   }
   auto c = std::make_unique<Connection>();
   c->id = id;
-  c->opened_at = now;
+  c->opened_at = now.mono;
   if (dial) {
     c->configured = dial->configured;
     c->dialled_for = dial->expect;
@@ -91,24 +91,24 @@ void NodeCore::on_transport_opened(TimeUs now, ConnectionId id, TransportOpened 
   }
   const link::LinkConfig config = link_config(c->dialled_for);
   c->link = std::make_unique<link::Link>(info.direction == Direction::outbound
-                                             ? link::Link::dial(self_, random_, config, now)
-                                             : link::Link::accept(self_, random_, config, now));
+                                             ? link::Link::dial(self_, random_, config, now.mono)
+                                             : link::Link::accept(self_, random_, config, now.mono));
   c->transport = std::move(info);
   connections_.emplace(id, std::move(c));
   after_link_event(now, id);  // the initiator's message 1
 }
 
-void NodeCore::on_transport_data(TimeUs now, ConnectionId id, ByteView message) {
+void NodeCore::on_transport_data(Now now, ConnectionId id, ByteView message) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;  // closed by us; the driver may still have had bytes in hand
   Connection& c = *it->second;
   c.bytes_in += message.size();
   // A refused message fails the link for good; after_link_event reports and drops it.
-  (void)c.link->on_receive(now, message);
+  (void)c.link->on_receive(now.mono, message);
   after_link_event(now, id);
 }
 
-void NodeCore::on_transport_closed(TimeUs now, ConnectionId id, std::string_view why) {
+void NodeCore::on_transport_closed(Now now, ConnectionId id, std::string_view why) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   std::unique_ptr<Connection> owned = std::move(it->second);
@@ -124,7 +124,7 @@ void NodeCore::on_transport_blocked(ConnectionId id) {
   if (auto it = connections_.find(id); it != connections_.end()) it->second->blocked = true;
 }
 
-void NodeCore::on_transport_writable(TimeUs now, ConnectionId id) {
+void NodeCore::on_transport_writable(Now now, ConnectionId id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   Connection& c = *it->second;
@@ -140,7 +140,7 @@ void NodeCore::on_transport_writable(TimeUs now, ConnectionId id) {
 
 // Everything that can follow a link event: the handshake completing, messages to deliver,
 // failure or close, and transport messages to send.
-void NodeCore::after_link_event(TimeUs now, ConnectionId id) {
+void NodeCore::after_link_event(Now now, ConnectionId id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   Connection& c = *it->second;
@@ -178,7 +178,7 @@ void NodeCore::after_link_event(TimeUs now, ConnectionId id) {
   }
 }
 
-void NodeCore::deliver_messages(TimeUs now, Connection& c) {
+void NodeCore::deliver_messages(Now now, Connection& c) {
   while (auto message = c.link->poll_message()) {
     auto service = std::find_if(services_.begin(), services_.end(),
                                 [&](const Service* s) { return s->channel() == message->channel; });
@@ -225,7 +225,7 @@ void NodeCore::flush_pending() {
 
 // Forgets a connection: what its link still has to send (a close cell) goes out first, then
 // the CloseConnection, then one log line, then peers / services / configured peers learn of it.
-void NodeCore::drop(TimeUs now, ConnectionId id, log::Level level, const std::string& why) {
+void NodeCore::drop(Now now, ConnectionId id, log::Level level, const std::string& why) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   std::unique_ptr<Connection> owned = std::move(it->second);
@@ -238,12 +238,12 @@ void NodeCore::drop(TimeUs now, ConnectionId id, log::Level level, const std::st
   connection_ended(now, c, why);
 }
 
-void NodeCore::refuse(TimeUs now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter,
+void NodeCore::refuse(Now now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter,
                       std::string_view why) {
   ++counter;
   push(CloseConnection{id});
   // Floods are summarised: the first refusal of an interval is logged, the rest counted.
-  if (refusal_window_start_ >= 0 && now - refusal_window_start_ < config_.refusal_log_interval) {
+  if (refusal_window_start_ >= 0 && now.mono - refusal_window_start_ < config_.refusal_log_interval) {
     ++refusals_suppressed_;
     return;
   }
@@ -251,7 +251,7 @@ void NodeCore::refuse(TimeUs now, ConnectionId id, const TransportOpened& info, 
                      info.remote + ": " + std::string(why);
   if (refusals_suppressed_ > 0) line += " (and " + std::to_string(refusals_suppressed_) + " more refusals before)";
   log(log::Level::warn, line);
-  refusal_window_start_ = now;
+  refusal_window_start_ = now.mono;
   refusals_suppressed_ = 0;
 }
 
@@ -266,19 +266,19 @@ std::size_t NodeCore::handshakes_in_progress() const {
       std::count_if(connections_.begin(), connections_.end(), [](const auto& entry) { return !entry.second->peer; }));
 }
 
-void NodeCore::on_timeout(TimeUs now) {
+void NodeCore::on_timeout(Now now) {
   std::vector<ConnectionId> due;
   for (const auto& [id, c] : connections_)
-    if (c->link->next_deadline() <= now) due.push_back(id);
+    if (c->link->next_deadline() <= now.mono) due.push_back(id);
   for (ConnectionId id : due) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
-    it->second->link->on_timeout(now);
+    it->second->link->on_timeout(now.mono);
     after_link_event(now, id);
   }
   dial_configured(now);
   for (Service* service : services_)
-    if (service->next_deadline() <= now) service->on_timeout(now);
+    if (service->next_deadline() <= now.mono) service->on_timeout(now);
 }
 
 TimeUs NodeCore::next_deadline() const {
@@ -317,16 +317,16 @@ void NodeCore::log(log::Level level, std::string text) {
   push(LogLine{level, std::move(text)});
 }
 
-Status NodeCore::send(TimeUs now, const NodeId& peer, link::Channel channel, ByteView message) {
+Status NodeCore::send(Now now, const NodeId& peer, link::Channel channel, ByteView message) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return make_error(Errc::not_found, "no link to " + peer.short_hex());
   Connection& c = *connections_.at(it->second.primary);
-  ZM_CHECK(c.link->send(now, channel, message));
+  ZM_CHECK(c.link->send(now.mono, channel, message));
   flush_full_batches(c);
   return {};
 }
 
-std::vector<PeerStats> NodeCore::peer_stats(TimeUs now) const {
+std::vector<PeerStats> NodeCore::peer_stats(Now now) const {
   std::vector<PeerStats> out;
   out.reserve(peers_.size());
   for (const auto& [id, peer] : peers_) {
@@ -343,14 +343,14 @@ std::vector<PeerStats> NodeCore::peer_stats(TimeUs now) const {
       stats.cells_in = session->counters().cells_received;
       stats.cells_out = session->counters().cells_sent;
     }
-    stats.connected_for = now - c.link_up_at;
+    stats.connected_for = now.mono - c.link_up_at;
     stats.links = peer.links.size();
     out.push_back(std::move(stats));
   }
   return out;
 }
 
-void NodeCore::shutdown(TimeUs now) {
+void NodeCore::shutdown(Now now) {
   if (shutting_down_) return;
   shutting_down_ = true;
   log(log::Level::info, "shutting down: closing " + std::to_string(connections_.size()) + " connections");
@@ -359,7 +359,7 @@ void NodeCore::shutdown(TimeUs now) {
   for (ConnectionId id : ids) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
-    it->second->link->close(now, link::CloseReason::shutting_down, "node shutting down");
+    it->second->link->close(now.mono, link::CloseReason::shutting_down, "node shutting down");
     drop(now, id, log::Level::debug, "closed: shutting down");
   }
   dials_.clear();

@@ -3,7 +3,8 @@
 // protocol: one link::Link per transport connection, authentication, limits, duplicate links,
 // keep-alives, reconnection to configured peers, and the services riding the links.
 //
-// Events in (the driver calls, always with the current time):
+// Events in (the driver calls, always with the current time as a Now: the monotonic clock for
+// deadlines, the wall clock for expiry; runtime/time.hpp. next_deadline() is on the monotonic clock):
 //   on_start(now)
 //   on_transport_opened(now, id, {direction, transport, remote, dial})  // id: driver-assigned
 //   on_transport_data(now, id, message)      // exactly one whole transport message
@@ -139,33 +140,33 @@ class NodeCore final : public ServiceHost {
   // The service must outlive the core.
   Status add_service(Service& service);
 
-  void on_start(TimeUs now);
-  void on_transport_opened(TimeUs now, ConnectionId id, TransportOpened info);
-  void on_transport_data(TimeUs now, ConnectionId id, ByteView message);
-  void on_transport_closed(TimeUs now, ConnectionId id, std::string_view why);
-  void on_dial_failed(TimeUs now, DialId dial, std::string_view why);
+  void on_start(Now now);
+  void on_transport_opened(Now now, ConnectionId id, TransportOpened info);
+  void on_transport_data(Now now, ConnectionId id, ByteView message);
+  void on_transport_closed(Now now, ConnectionId id, std::string_view why);
+  void on_dial_failed(Now now, DialId dial, std::string_view why);
   // The transport refused a send for lack of buffer room (the driver keeps that message and
   // any later ones in order); NodeCore stops producing SendBytes for it until writable.
   void on_transport_blocked(ConnectionId id);
-  void on_transport_writable(TimeUs now, ConnectionId id);
-  void on_timeout(TimeUs now);
+  void on_transport_writable(Now now, ConnectionId id);
+  void on_timeout(Now now);
   TimeUs next_deadline() const;
   std::optional<Action> poll_action();
 
   // Closes every link (close cells, reason "shutting down"), stops dialling and refuses new
   // transports. The driver then flushes the CloseConnection actions and exits.
-  void shutdown(TimeUs now);
+  void shutdown(Now now);
   bool shutting_down() const { return shutting_down_; }
 
   // --- ServiceHost ---
-  Status send(TimeUs now, const NodeId& peer, link::Channel channel, ByteView message) override;
-  Result<bool> connect(TimeUs now, const NodeId& peer, std::string_view url) override;
+  Status send(Now now, const NodeId& peer, link::Channel channel, ByteView message) override;
+  Result<bool> connect(Now now, const NodeId& peer, std::string_view url) override;
   bool is_up(const NodeId& peer) const override { return peers_.count(peer) != 0; }
   const NodeId& self_id() const override { return self_.id; }
   void log(log::Level level, std::string text) override;
 
   // --- inspection ---
-  std::vector<PeerStats> peer_stats(TimeUs now) const;
+  std::vector<PeerStats> peer_stats(Now now) const;
   std::size_t peer_count() const { return peers_.size(); }
   std::size_t connection_count() const { return connections_.size(); }
   std::size_t handshakes_in_progress() const;
@@ -207,27 +208,27 @@ class NodeCore final : public ServiceHost {
   };
 
   // node_core.cpp: connections and links
-  void after_link_event(TimeUs now, ConnectionId id);
+  void after_link_event(Now now, ConnectionId id);
   void flush(Connection& c);
   void flush_full_batches(Connection& c);
   void flush_pending();
-  void drop(TimeUs now, ConnectionId id, log::Level level, const std::string& why);
-  void deliver_messages(TimeUs now, Connection& c);
-  void refuse(TimeUs now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter, std::string_view why);
+  void drop(Now now, ConnectionId id, log::Level level, const std::string& why);
+  void deliver_messages(Now now, Connection& c);
+  void refuse(Now now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter, std::string_view why);
   std::string describe(const Connection& c) const;
   link::LinkConfig link_config(const std::optional<NodeId>& expected) const;
 
   // node_peers.cpp: peers, duplicates, dials, configured peers
-  void link_opened(TimeUs now, Connection& c);
-  void resolve_duplicates(TimeUs now, Connection& c, Peer& peer);
+  void link_opened(Now now, Connection& c);
+  void resolve_duplicates(Now now, Connection& c, Peer& peer);
   bool prefer(const Connection& a, const Connection& b) const;
   void choose_primary(Peer& peer);
-  void unlink_peer(TimeUs now, Connection& c);
-  void connection_ended(TimeUs now, Connection& c, std::string_view why);
-  std::optional<DialId> start_dial(TimeUs now, std::string url, std::optional<NodeId> expect,
+  void unlink_peer(Now now, Connection& c);
+  void connection_ended(Now now, Connection& c, std::string_view why);
+  std::optional<DialId> start_dial(Now now, std::string url, std::optional<NodeId> expect,
                                    std::optional<std::size_t> configured);
-  void dial_configured(TimeUs now);
-  void reschedule_configured(TimeUs now);
+  void dial_configured(Now now);
+  void reschedule_configured(Now now);
   bool configured_connected(const ConfiguredPeer& p) const;
   void push(Action action);
 

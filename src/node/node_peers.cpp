@@ -6,9 +6,9 @@
 
 namespace zmesh::node {
 
-void NodeCore::link_opened(TimeUs now, Connection& c) {
+void NodeCore::link_opened(Now now, Connection& c) {
   const NodeId id = *c.link->peer_id();
-  c.link_up_at = now;
+  c.link_up_at = now.mono;
   // Our handshake message 3 goes out before anything this may cause (a duplicate's close),
   // so that the peer sees the new link complete before it sees the old one go.
   flush(c);
@@ -17,7 +17,7 @@ void NodeCore::link_opened(TimeUs now, Connection& c) {
   auto it = peers_.find(id);
   if (it == peers_.end() && peers_.size() >= config_.max_peers) {
     ++counters_.refused_peer_limit;
-    c.link->close(now, link::CloseReason::resource_limit, "peer limit reached");
+    c.link->close(now.mono, link::CloseReason::resource_limit, "peer limit reached");
     drop(now, c.id, log::Level::warn,
          "refused peer " + id.short_hex() + ": peer limit reached (" + std::to_string(config_.max_peers) + ")");
     return;
@@ -54,7 +54,7 @@ void NodeCore::choose_primary(Peer& peer) {
 }
 
 // `c` just joined peer.links: closes the links that lose against it (possibly `c` itself).
-void NodeCore::resolve_duplicates(TimeUs now, Connection& c, Peer& peer) {
+void NodeCore::resolve_duplicates(Now now, Connection& c, Peer& peer) {
   const NodeId id = *c.peer;
   std::vector<ConnectionId> losers;
   for (ConnectionId other_id : peer.links) {
@@ -83,12 +83,12 @@ void NodeCore::resolve_duplicates(TimeUs now, Connection& c, Peer& peer) {
     Connection& l = *connections_.at(loser);
     deliver_messages(now, l);  // whatever already arrived on it still counts
     ++counters_.duplicates_closed;
-    l.link->close(now, link::CloseReason::normal, "duplicate link");
+    l.link->close(now.mono, link::CloseReason::normal, "duplicate link");
     drop(now, loser, log::Level::info, "closed as a duplicate link to " + id.short_hex());
   }
 }
 
-void NodeCore::unlink_peer(TimeUs now, Connection& c) {
+void NodeCore::unlink_peer(Now now, Connection& c) {
   auto it = peers_.find(*c.peer);
   if (it == peers_.end()) return;
   auto& links = it->second.links;
@@ -104,7 +104,7 @@ void NodeCore::unlink_peer(TimeUs now, Connection& c) {
 }
 
 // Bookkeeping once a connection is gone (already removed from connections_).
-void NodeCore::connection_ended(TimeUs now, Connection& c, std::string_view why) {
+void NodeCore::connection_ended(Now now, Connection& c, std::string_view why) {
   if (c.peer) {
     unlink_peer(now, c);
   } else if (c.dialled_for && !is_up(*c.dialled_for)) {
@@ -114,13 +114,13 @@ void NodeCore::connection_ended(TimeUs now, Connection& c, std::string_view why)
     ConfiguredPeer& peer = configured_[*c.configured];
     if (peer.connection == c.id) {
       peer.connection.reset();
-      if (c.link_up_at >= 0 && now - c.link_up_at >= config_.backoff.reset_after) peer.failures = 0;
+      if (c.link_up_at >= 0 && now.mono - c.link_up_at >= config_.backoff.reset_after) peer.failures = 0;
     }
   }
   reschedule_configured(now);
 }
 
-std::optional<DialId> NodeCore::start_dial(TimeUs /*now*/, std::string url, std::optional<NodeId> expect,
+std::optional<DialId> NodeCore::start_dial(Now /*now*/, std::string url, std::optional<NodeId> expect,
                                            std::optional<std::size_t> configured) {
   if (dials_.size() >= config_.max_dials) return std::nullopt;
   const DialId dial = next_dial_++;
@@ -130,7 +130,7 @@ std::optional<DialId> NodeCore::start_dial(TimeUs /*now*/, std::string url, std:
   return dial;
 }
 
-void NodeCore::on_dial_failed(TimeUs now, DialId dial_id, std::string_view why) {
+void NodeCore::on_dial_failed(Now now, DialId dial_id, std::string_view why) {
   auto it = dials_.find(dial_id);
   if (it == dials_.end()) return;
   const Dial dial = std::move(it->second);
@@ -142,7 +142,7 @@ void NodeCore::on_dial_failed(TimeUs now, DialId dial_id, std::string_view why) 
     peer.dial.reset();
     reschedule_configured(now);
     if (peer.next_dial_at != kNever) {
-      line += "; next attempt in " + std::to_string((peer.next_dial_at - now) / kMillisecond) + " ms";
+      line += "; next attempt in " + std::to_string((peer.next_dial_at - now.mono) / kMillisecond) + " ms";
     }
   }
   log(log::Level::info, line);
@@ -151,7 +151,7 @@ void NodeCore::on_dial_failed(TimeUs now, DialId dial_id, std::string_view why) 
   }
 }
 
-Result<bool> NodeCore::connect(TimeUs now, const NodeId& peer, std::string_view url) {
+Result<bool> NodeCore::connect(Now now, const NodeId& peer, std::string_view url) {
   if (shutting_down_) return make_error(Errc::closed, "node is shutting down");
   if (peer == self_.id) return make_error(Errc::invalid_argument, "cannot connect to our own NodeId");
   if (is_up(peer)) return true;
@@ -172,28 +172,28 @@ bool NodeCore::configured_connected(const ConfiguredPeer& p) const {
   return p.connection.has_value() || (p.node_id && is_up(*p.node_id));
 }
 
-void NodeCore::reschedule_configured(TimeUs now) {
+void NodeCore::reschedule_configured(Now now) {
   if (shutting_down_ || !started_) return;
   for (auto& peer : configured_) {
     if (peer.dial || peer.next_dial_at != kNever || configured_connected(peer)) continue;
-    peer.next_dial_at = now + backoff_delay(config_.backoff, peer.failures, random_);
+    peer.next_dial_at = now.mono + backoff_delay(config_.backoff, peer.failures, random_);
     if (peer.failures < 64) ++peer.failures;
   }
 }
 
-void NodeCore::dial_configured(TimeUs now) {
+void NodeCore::dial_configured(Now now) {
   if (shutting_down_) return;
   for (std::size_t i = 0; i < configured_.size(); ++i) {
     ConfiguredPeer& peer = configured_[i];
-    if (peer.next_dial_at > now) continue;
+    if (peer.next_dial_at > now.mono) continue;
     peer.next_dial_at = kNever;
     if (peer.dial || configured_connected(peer)) continue;
     if (handshakes_in_progress() + dials_.size() >= config_.max_handshakes) {
-      peer.next_dial_at = now + config_.backoff.initial_delay;  // busy: try again soon, not a failure
+      peer.next_dial_at = now.mono + config_.backoff.initial_delay;  // busy: try again soon, not a failure
       continue;
     }
     peer.dial = start_dial(now, peer.url, std::nullopt, i);
-    if (!peer.dial) peer.next_dial_at = now + config_.backoff.initial_delay;
+    if (!peer.dial) peer.next_dial_at = now.mono + config_.backoff.initial_delay;
   }
 }
 

@@ -30,25 +30,17 @@ OnionService::~OnionService() { *alive_ = false; }
 
 void OnionService::on_attach(ServiceHost& host) { host_ = &host; }
 
-UnixSeconds OnionService::unix_now(TimeUs now) const {
-  const TimeUs unix_us = now + config_.relay.unix_epoch_offset_us;
-  return unix_us > 0 ? static_cast<UnixSeconds>(unix_us / kSecond) : 0;
-}
-
-void OnionService::on_peer_up(TimeUs now, const PeerInfo& peer) {
-  now_ = now;
+void OnionService::on_peer_up(Now now, const PeerInfo& peer) {
   flush_peer(now, peer.node_id);
   pump(now);
 }
 
-void OnionService::on_peer_writable(TimeUs now, const NodeId& peer) {
-  now_ = now;
+void OnionService::on_peer_writable(Now now, const NodeId& peer) {
   flush_peer(now, peer);
   pump(now);
 }
 
-void OnionService::on_peer_down(TimeUs now, const NodeId& peer) {
-  now_ = now;
+void OnionService::on_peer_down(Now now, const NodeId& peer) {
   auto it = queues_.find(peer);
   if (it != queues_.end()) {
     counters_.cells_queued_dropped += it->second.cells.size();
@@ -58,14 +50,12 @@ void OnionService::on_peer_down(TimeUs now, const NodeId& peer) {
   pump(now);
 }
 
-void OnionService::on_connect_failed(TimeUs now, const NodeId& peer, std::string_view reason) {
-  now_ = now;
+void OnionService::on_connect_failed(Now now, const NodeId& peer, std::string_view reason) {
   if (queues_.count(peer) != 0) give_up_peer(now, peer, reason);
   pump(now);
 }
 
-void OnionService::on_message(TimeUs now, const NodeId& from, ByteView message) {
-  now_ = now;
+void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
   const Status status = relay_.on_cell(now, from, message);
   if (!status.ok() && host_ != nullptr) {
     host_->log(log::Level::debug, "onion: bad cell from " + from.short_hex() + ": " + status.error().message);
@@ -76,10 +66,8 @@ void OnionService::on_message(TimeUs now, const NodeId& from, ByteView message) 
 TimeUs OnionService::next_deadline() const {
   TimeUs deadline = std::min(relay_.next_deadline(), next_retry_);
   deadline = std::min(deadline, next_key_check_);
-  for (const auto& [handle, streams] : circuits_) {
-    deadline = std::min(deadline, streams.mux.next_deadline());
-    if (is_fresh_client(streams, now_)) deadline = std::min(deadline, streams.ready_at + config_.circuit_fresh_for);
-  }
+  for (const auto& [handle, streams] : circuits_) deadline = std::min(deadline, streams.mux.next_deadline());
+  if (!fresh_until_.empty()) deadline = std::min(deadline, fresh_until_.begin()->first);
   for (const WaitingStream& w : waiting_) deadline = std::min(deadline, w.deadline);
   for (const auto& [peer, queue] : queues_)
     if (queue.waiting_since != kNever) deadline = std::min(deadline, queue.waiting_since + config_.link_wait_timeout);
@@ -88,30 +76,29 @@ TimeUs OnionService::next_deadline() const {
   return deadline;
 }
 
-void OnionService::on_timeout(TimeUs now) {
-  now_ = now;
-  if (now >= next_retry_) {
+void OnionService::on_timeout(Now now) {
+  age_circuits(now);
+  if (now.mono >= next_retry_) {
     next_retry_ = kNever;
     flush_all_peers(now);
   }
-  if (now >= next_key_check_) rotate_keys(now);
+  if (now.mono >= next_key_check_) rotate_keys(now);
   relay_.on_timeout(now);
   expire_link_waits(now);
   expire_waiting(now);
   for (auto& [handle, streams] : circuits_)
-    if (streams.mux.next_deadline() <= now) streams.mux.on_timeout(now);
+    if (streams.mux.next_deadline() <= now.mono) streams.mux.on_timeout(now.mono);
   pump(now);
 }
 
-void OnionService::warm_up(TimeUs now) {
-  now_ = now;
+void OnionService::warm_up(Now now) {
   pool_active_ = true;
   pump(now);
 }
 
 // Moves everything that is ready: relay events to the stream layer, stream messages into the
 // relay, relay cells onto links; repeats while one step produced work for another.
-void OnionService::pump(TimeUs now) {
+void OnionService::pump(Now now) {
   if (pumping_) return;
   pumping_ = true;
   for (int round = 0; round < 64; ++round) {
@@ -133,7 +120,7 @@ void OnionService::pump(TimeUs now) {
   pumping_ = false;
 }
 
-void OnionService::handle_relay_event(TimeUs now, onion::OnionEvent&& event) {
+void OnionService::handle_relay_event(Now now, onion::OnionEvent&& event) {
   if (auto* ready = std::get_if<CircuitReady>(&event)) {
     on_circuit_ready(now, ready->circuit);
   } else if (auto* incoming = std::get_if<IncomingCircuit>(&event)) {
@@ -154,7 +141,7 @@ void OnionService::handle_relay_event(TimeUs now, onion::OnionEvent&& event) {
         ++counters_.circuit_build_failures;
         counters_.last_build_error = std::string("setup failed: ") + onion::destroy_reason_name(closed->reason);
         build_backoff_ = std::clamp(build_backoff_ * 2, config_.build_retry_min, config_.build_retry_max);
-        next_build_at_ = now + build_backoff_;
+        next_build_at_ = now.mono + build_backoff_;
       }
     }
     on_circuit_gone(now, closed->circuit);
@@ -164,7 +151,7 @@ void OnionService::handle_relay_event(TimeUs now, onion::OnionEvent&& event) {
 std::size_t OnionService::ready_client_circuits() const {
   std::size_t count = 0;
   for (const auto& [handle, streams] : circuits_)
-    if (is_fresh_client(streams, now_)) ++count;
+    if (is_fresh_client(streams)) ++count;
   return count;
 }
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ namespace zmesh::node {
 using StreamKey = std::uint64_t;
 
 struct OnionServiceConfig {
-  onion::OnionRelayConfig relay;          // relay.unix_epoch_offset_us: Unix µs = now + offset
+  onion::OnionRelayConfig relay;
   onion::StreamMuxConfig streams;         // per circuit, both ends
   OnionKeyRotationConfig key_rotation;
   std::size_t hops = 3;                   // client circuits: 2 or 3
@@ -103,37 +104,37 @@ class OnionService final : public Service {
   Channel channel() const override { return kChannelOnion; }
   const char* name() const override { return "onion"; }
   void on_attach(ServiceHost& host) override;
-  void on_peer_up(TimeUs now, const PeerInfo& peer) override;
-  void on_peer_down(TimeUs now, const NodeId& peer) override;
-  void on_peer_writable(TimeUs now, const NodeId& peer) override;
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override;
-  void on_connect_failed(TimeUs now, const NodeId& peer, std::string_view reason) override;
+  void on_peer_up(Now now, const PeerInfo& peer) override;
+  void on_peer_down(Now now, const NodeId& peer) override;
+  void on_peer_writable(Now now, const NodeId& peer) override;
+  void on_message(Now now, const NodeId& from, ByteView message) override;
+  void on_connect_failed(Now now, const NodeId& peer, std::string_view reason) override;
   TimeUs next_deadline() const override;
-  void on_timeout(TimeUs now) override;
+  void on_timeout(Now now) override;
 
   // --- streams (docs/protocol/streams.md; semantics as onion::StreamMux) ---
   // Client: a stream to `target` over a ready circuit, or as soon as one is. limit_exceeded
   // when too many wait; the outcome arrives as `connected` or `open_failed`.
-  Result<StreamKey> open_stream(TimeUs now, const onion::StreamTarget& target);
-  Status accept_stream(TimeUs now, StreamKey stream);
-  Status refuse_stream(TimeUs now, StreamKey stream, onion::StreamError reason);
-  Result<std::size_t> write(TimeUs now, StreamKey stream, ByteView data);
+  Result<StreamKey> open_stream(Now now, const onion::StreamTarget& target);
+  Status accept_stream(Now now, StreamKey stream);
+  Status refuse_stream(Now now, StreamKey stream, onion::StreamError reason);
+  Result<std::size_t> write(Now now, StreamKey stream, ByteView data);
   std::size_t writable_bytes(StreamKey stream) const;
-  Result<std::size_t> read(TimeUs now, StreamKey stream, MutableByteView out);
+  Result<std::size_t> read(Now now, StreamKey stream, MutableByteView out);
   std::size_t readable_bytes(StreamKey stream) const;
   bool at_eof(StreamKey stream) const;
-  Status finish(TimeUs now, StreamKey stream);
-  Status reset(TimeUs now, StreamKey stream, onion::StreamError reason = onion::StreamError::aborted);
+  Status finish(Now now, StreamKey stream);
+  Status reset(Now now, StreamKey stream, onion::StreamError reason = onion::StreamError::aborted);
   std::optional<OnionStreamEvent> poll_stream_event();
 
   // A client circuit outside the pool, closed as soon as it is ready: `done` gets the time
   // from build_circuit to ready (a circuit build benchmark and health check), or the error.
   using ProbeDone = std::function<void(Result<DurationUs>)>;
-  Status build_probe_circuit(TimeUs now, ProbeDone done);
+  Status build_probe_circuit(Now now, ProbeDone done);
 
   // The pool of `ready_circuits` client circuits is kept from the first stream on, or from
   // this call (a node with a SOCKS port warms up at startup; a pure relay never builds any).
-  void warm_up(TimeUs now);
+  void warm_up(Now now);
 
   // --- inspection ---
   OnionServiceStatus status() const;
@@ -151,6 +152,7 @@ class OnionService final : public Service {
     std::optional<Bytes> held;  // a message the relay refused for a full queue, sent first
     std::map<onion::StreamId, StreamKey> keys;
     TimeUs ready_at = 0;  // client: when the circuit became ready
+    bool fresh = false;   // client: takes new streams (ready, not yet past circuit_fresh_for)
     CircuitStreams(onion::StreamMuxRole role, const onion::StreamMuxConfig& config);
   };
   struct StreamRef {
@@ -164,38 +166,39 @@ class OnionService final : public Service {
   };
 
   // onion_service.cpp: events in, cells out
-  void pump(TimeUs now);
-  void handle_relay_event(TimeUs now, onion::OnionEvent&& event);
-  UnixSeconds unix_now(TimeUs now) const;
+  void pump(Now now);
+  void handle_relay_event(Now now, onion::OnionEvent&& event);
 
   // onion_service_links.cpp: links for next hops
-  void send_cell(TimeUs now, const NodeId& to, Bytes cell);
-  void flush_peer(TimeUs now, const NodeId& peer);
-  void request_link(TimeUs now, const NodeId& peer);
-  void dial_descriptor(TimeUs now, const NodeId& peer, const NodeDescriptor& descriptor);
-  void give_up_peer(TimeUs now, const NodeId& peer, std::string_view why);
-  void flush_all_peers(TimeUs now);
-  void expire_link_waits(TimeUs now);
+  void send_cell(Now now, const NodeId& to, Bytes cell);
+  void flush_peer(Now now, const NodeId& peer);
+  void request_link(Now now, const NodeId& peer);
+  void dial_descriptor(Now now, const NodeId& peer, const NodeDescriptor& descriptor);
+  void give_up_peer(Now now, const NodeId& peer, std::string_view why);
+  void flush_all_peers(Now now);
+  void expire_link_waits(Now now);
 
   // onion_service_circuits.cpp: client circuit pool and key rotation
-  void maintain_pool(TimeUs now);
-  Result<onion::CircuitHandle> build_one(TimeUs now);
-  void record_build_time(onion::CircuitHandle circuit, TimeUs now);
+  void maintain_pool(Now now);
+  Result<onion::CircuitHandle> build_one(Now now);
+  void record_build_time(onion::CircuitHandle circuit, Now now);
   std::size_t wanted_circuits() const;
-  void rotate_keys(TimeUs now);
+  void rotate_keys(Now now);
 
   // onion_service_streams.cpp: StreamMux per circuit
-  void on_circuit_ready(TimeUs now, onion::CircuitHandle circuit);
+  void on_circuit_ready(Now now, onion::CircuitHandle circuit);
   void on_incoming_circuit(onion::CircuitHandle circuit);
-  void on_circuit_message(TimeUs now, onion::CircuitHandle circuit, ByteView payload);
-  void on_circuit_gone(TimeUs now, onion::CircuitHandle circuit);
-  void attach_waiting(TimeUs now);
-  void expire_waiting(TimeUs now);
-  void drain_mux(TimeUs now, onion::CircuitHandle handle, CircuitStreams& streams);
-  void drain_all_muxes(TimeUs now);
-  bool is_fresh_client(const CircuitStreams& streams, TimeUs now) const;
+  void on_circuit_message(Now now, onion::CircuitHandle circuit, ByteView payload);
+  void on_circuit_gone(Now now, onion::CircuitHandle circuit);
+  void attach_waiting(Now now);
+  void expire_waiting(Now now);
+  void drain_mux(Now now, onion::CircuitHandle handle, CircuitStreams& streams);
+  void drain_all_muxes(Now now);
+  bool is_fresh_client(const CircuitStreams& streams) const;
+  // Client circuits whose circuit_fresh_for ended take no new streams from now on.
+  void age_circuits(Now now);
   // Closes client circuits past circuit_fresh_for that carry no stream any more.
-  void retire_stale_circuits(TimeUs now);
+  void retire_stale_circuits(Now now);
   onion::CircuitHandle pick_client_circuit() const;
   const StreamRef* find_ref(StreamKey key) const;
   // The mux and id of a stream on a circuit (nullptr while it waits for one, or unknown).
@@ -212,7 +215,6 @@ class OnionService final : public Service {
   onion::OnionRelay relay_;
   std::vector<OnionKeyPair> onion_keys_;
   KeysChanged keys_changed_;
-  TimeUs now_ = 0;  // latest event time, for callbacks that arrive without one
   bool pumping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards directory callbacks
 
@@ -223,6 +225,8 @@ class OnionService final : public Service {
   std::map<onion::CircuitHandle, ProbeDone> probes_;
   std::deque<DurationUs> build_times_;
   std::map<onion::CircuitHandle, CircuitStreams> circuits_;
+  std::set<std::pair<TimeUs, onion::CircuitHandle>> fresh_until_;  // fresh client circuits, by end of freshness
+  std::set<onion::CircuitHandle> stale_;  // client circuits past freshness, closed once their last stream ends
   std::map<StreamKey, StreamRef> streams_;
   std::deque<WaitingStream> waiting_;
   std::deque<OnionStreamEvent> events_;

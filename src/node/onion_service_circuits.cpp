@@ -12,23 +12,23 @@ std::size_t OnionService::wanted_circuits() const {
   return std::min(wanted, relay_.circuits().limits().max_origin_circuits);
 }
 
-void OnionService::maintain_pool(TimeUs now) {
+void OnionService::maintain_pool(Now now) {
   if (!pool_active_ && waiting_.empty()) return;
   pool_active_ = true;
-  while (building_ + ready_client_circuits() < wanted_circuits() && now >= next_build_at_) {
+  while (building_ + ready_client_circuits() < wanted_circuits() && now.mono >= next_build_at_) {
     const auto built = build_one(now);
     if (!built.ok()) {
       counters_.last_build_error = built.error().message;
       ++counters_.circuit_build_failures;
       build_backoff_ = std::clamp(build_backoff_ * 2, config_.build_retry_min, config_.build_retry_max);
-      next_build_at_ = now + build_backoff_;
+      next_build_at_ = now.mono + build_backoff_;
       return;
     }
   }
 }
 
-Result<onion::CircuitHandle> OnionService::build_one(TimeUs now) {
-  const UnixSeconds unix_time = unix_now(now);
+Result<onion::CircuitHandle> OnionService::build_one(Now now) {
+  const UnixSeconds unix_time = now.unix_seconds();
   const std::vector<NodeDescriptor> relays = directory_.known_descriptors(unix_time, capability::relay);
   PathConstraints constraints;
   constraints.hops = config_.hops;
@@ -41,13 +41,12 @@ Result<onion::CircuitHandle> OnionService::build_one(TimeUs now) {
     path.push_back(onion::SetupHop::from_descriptor(d.node_id, *d.onion_key_at(unix_time)));
   }
   ZM_TRY(const onion::CircuitHandle circuit, relay_.build_circuit(now, path));
-  build_started_[circuit] = now;
+  build_started_[circuit] = now.mono;
   ++building_;
   return circuit;
 }
 
-Status OnionService::build_probe_circuit(TimeUs now, ProbeDone done) {
-  now_ = now;
+Status OnionService::build_probe_circuit(Now now, ProbeDone done) {
   ZM_TRY(const onion::CircuitHandle circuit, build_one(now));
   --building_;  // not part of the pool
   probes_[circuit] = std::move(done);
@@ -55,16 +54,16 @@ Status OnionService::build_probe_circuit(TimeUs now, ProbeDone done) {
   return {};
 }
 
-void OnionService::record_build_time(onion::CircuitHandle circuit, TimeUs now) {
+void OnionService::record_build_time(onion::CircuitHandle circuit, Now now) {
   auto it = build_started_.find(circuit);
   if (it == build_started_.end()) return;
-  build_times_.push_back(now - it->second);
+  build_times_.push_back(now.mono - it->second);
   if (build_times_.size() > 64) build_times_.pop_front();
   build_started_.erase(it);
 }
 
-void OnionService::rotate_keys(TimeUs now) {
-  const UnixSeconds unix_time = unix_now(now);
+void OnionService::rotate_keys(Now now) {
+  const UnixSeconds unix_time = now.unix_seconds();
   const OnionKeyRotationPlan plan = plan_onion_key_rotation(onion_keys_, unix_time, config_.key_rotation);
   if (plan.any()) {
     for (const OnionKeyId& id : plan.retire) {
@@ -82,8 +81,7 @@ void OnionService::rotate_keys(TimeUs now) {
     if (keys_changed_) keys_changed_(onion_keys_);
   }
   const UnixSeconds next = next_onion_key_rotation(onion_keys_, config_.key_rotation);
-  const TimeUs next_us = static_cast<TimeUs>(std::max(next, unix_time + 1)) * kSecond - config_.relay.unix_epoch_offset_us;
-  next_key_check_ = std::max(next_us, now + kSecond);
+  next_key_check_ = std::max(now.mono_at_unix(std::max(next, unix_time + 1)), now.mono + kSecond);
 }
 
 }  // namespace zmesh::node

@@ -7,7 +7,7 @@
 
 namespace zmesh::node {
 
-void OnionService::send_cell(TimeUs now, const NodeId& to, Bytes cell) {
+void OnionService::send_cell(Now now, const NodeId& to, Bytes cell) {
   auto it = queues_.find(to);
   if (it == queues_.end() && host_ != nullptr && host_->is_up(to)) {
     const Status sent = host_->send(now, to, kChannelOnion, cell);
@@ -25,13 +25,13 @@ void OnionService::send_cell(TimeUs now, const NodeId& to, Bytes cell) {
   queue.cells.push_back(std::move(cell));
   if (host_ != nullptr && host_->is_up(to)) {
     queue.waiting_since = kNever;
-    next_retry_ = std::min(next_retry_, now + config_.send_retry_interval);
+    next_retry_ = std::min(next_retry_, now.mono + config_.send_retry_interval);
   } else if (!queue.dialling) {
     request_link(now, to);
   }
 }
 
-void OnionService::flush_peer(TimeUs now, const NodeId& peer) {
+void OnionService::flush_peer(Now now, const NodeId& peer) {
   auto it = queues_.find(peer);
   if (it == queues_.end() || host_ == nullptr) return;
   PeerQueue& queue = it->second;
@@ -41,7 +41,7 @@ void OnionService::flush_peer(TimeUs now, const NodeId& peer) {
       if (sent.error().code == Errc::limit_exceeded) {
         queue.waiting_since = kNever;
         queue.dialling = false;
-        next_retry_ = std::min(next_retry_, now + config_.send_retry_interval);
+        next_retry_ = std::min(next_retry_, now.mono + config_.send_retry_interval);
         return;
       }
       if (sent.error().code == Errc::not_found) return;  // not up (yet): wait for on_peer_up
@@ -53,27 +53,26 @@ void OnionService::flush_peer(TimeUs now, const NodeId& peer) {
   queues_.erase(it);
 }
 
-void OnionService::flush_all_peers(TimeUs now) {
+void OnionService::flush_all_peers(Now now) {
   std::vector<NodeId> peers;
   for (const auto& [peer, queue] : queues_)
     if (host_ != nullptr && host_->is_up(peer)) peers.push_back(peer);
   for (const NodeId& peer : peers) flush_peer(now, peer);
 }
 
-void OnionService::request_link(TimeUs now, const NodeId& peer) {
+void OnionService::request_link(Now now, const NodeId& peer) {
   PeerQueue& queue = queues_[peer];
   queue.dialling = true;
-  queue.waiting_since = now;
-  if (const NodeDescriptor* known = directory_.descriptor(peer, unix_now(now))) {
+  queue.waiting_since = now.mono;
+  if (const NodeDescriptor* known = directory_.descriptor(peer, now.unix_seconds())) {
     dial_descriptor(now, peer, *known);
     return;
   }
   std::weak_ptr<bool> alive = alive_;
-  directory_.find_descriptor(now, peer, [this, alive, peer](Result<NodeDescriptor> found) {
+  directory_.find_descriptor(now, peer, [this, alive, peer](Now at, Result<NodeDescriptor> found) {
     if (alive.expired()) return;
-    const TimeUs at = now_;
     if (queues_.count(peer) == 0) return;  // gave up meanwhile
-    if (!found.ok() || found->verify_for(peer, unix_now(at)).ok() == false) {
+    if (!found.ok() || found->verify_for(peer, at.unix_seconds()).ok() == false) {
       ++counters_.descriptor_misses;
       give_up_peer(at, peer, found.ok() ? "descriptor does not verify" : found.error().message);
     } else {
@@ -83,7 +82,7 @@ void OnionService::request_link(TimeUs now, const NodeId& peer) {
   });
 }
 
-void OnionService::dial_descriptor(TimeUs now, const NodeId& peer, const NodeDescriptor& descriptor) {
+void OnionService::dial_descriptor(Now now, const NodeId& peer, const NodeDescriptor& descriptor) {
   for (const TransportAddress& address : descriptor.addresses) {
     const std::string url = dial_url(address);
     if (url.empty()) continue;
@@ -100,7 +99,7 @@ void OnionService::dial_descriptor(TimeUs now, const NodeId& peer, const NodeDes
   give_up_peer(now, peer, "no dialable address in its descriptor");
 }
 
-void OnionService::give_up_peer(TimeUs now, const NodeId& peer, std::string_view why) {
+void OnionService::give_up_peer(Now now, const NodeId& peer, std::string_view why) {
   auto it = queues_.find(peer);
   if (it != queues_.end()) {
     counters_.cells_queued_dropped += it->second.cells.size();
@@ -110,10 +109,10 @@ void OnionService::give_up_peer(TimeUs now, const NodeId& peer, std::string_view
   relay_.on_link_down(now, peer);
 }
 
-void OnionService::expire_link_waits(TimeUs now) {
+void OnionService::expire_link_waits(Now now) {
   std::vector<NodeId> late;
   for (const auto& [peer, queue] : queues_)
-    if (queue.waiting_since != kNever && now >= queue.waiting_since + config_.link_wait_timeout) late.push_back(peer);
+    if (queue.waiting_since != kNever && now.mono >= queue.waiting_since + config_.link_wait_timeout) late.push_back(peer);
   for (const NodeId& peer : late) give_up_peer(now, peer, "the link did not come up in time");
 }
 

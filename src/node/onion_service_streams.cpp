@@ -19,7 +19,7 @@ bool ends_stream(StreamEventKind kind) {
 
 }  // namespace
 
-void OnionService::on_circuit_ready(TimeUs now, CircuitHandle circuit) {
+void OnionService::on_circuit_ready(Now now, CircuitHandle circuit) {
   record_build_time(circuit, now);
   if (auto probe = probes_.find(circuit); probe != probes_.end()) {
     ProbeDone done = std::move(probe->second);
@@ -33,7 +33,9 @@ void OnionService::on_circuit_ready(TimeUs now, CircuitHandle circuit) {
   build_backoff_ = 0;
   ++counters_.circuits_built;
   auto [it, inserted] = circuits_.emplace(circuit, CircuitStreams(StreamMuxRole::client, config_.streams));
-  it->second.ready_at = now;
+  it->second.ready_at = now.mono;
+  it->second.fresh = true;
+  fresh_until_.emplace(now.mono + config_.circuit_fresh_for, circuit);
   attach_waiting(now);
 }
 
@@ -41,17 +43,17 @@ void OnionService::on_incoming_circuit(CircuitHandle circuit) {
   circuits_.emplace(circuit, CircuitStreams(StreamMuxRole::exit, config_.streams));
 }
 
-void OnionService::on_circuit_message(TimeUs now, CircuitHandle circuit, ByteView payload) {
+void OnionService::on_circuit_message(Now now, CircuitHandle circuit, ByteView payload) {
   auto it = circuits_.find(circuit);
   if (it == circuits_.end()) return;
-  if (!it->second.mux.on_circuit_message(now, payload).ok()) {
+  if (!it->second.mux.on_circuit_message(now.mono, payload).ok()) {
     // The other end broke the stream protocol: its streams are reset; the circuit goes too.
     relay_.close_circuit(now, circuit);
     on_circuit_gone(now, circuit);
   }
 }
 
-void OnionService::on_circuit_gone(TimeUs now, CircuitHandle circuit) {
+void OnionService::on_circuit_gone(Now now, CircuitHandle circuit) {
   auto it = circuits_.find(circuit);
   if (it == circuits_.end()) return;
   CircuitStreams& streams = it->second;
@@ -61,20 +63,35 @@ void OnionService::on_circuit_gone(TimeUs now, CircuitHandle circuit) {
   for (const auto& [id, key] : streams.keys) {  // streams the application had already let go
     streams_.erase(key);
   }
+  if (streams.fresh) fresh_until_.erase({streams.ready_at + config_.circuit_fresh_for, circuit});
+  stale_.erase(circuit);
   circuits_.erase(it);
 }
 
-bool OnionService::is_fresh_client(const CircuitStreams& streams, TimeUs now) const {
-  return streams.mux.role() == StreamMuxRole::client && !streams.mux.failed() &&
-         now < streams.ready_at + config_.circuit_fresh_for;
+bool OnionService::is_fresh_client(const CircuitStreams& streams) const {
+  return streams.mux.role() == StreamMuxRole::client && streams.fresh && !streams.mux.failed();
 }
 
-void OnionService::retire_stale_circuits(TimeUs now) {
+void OnionService::age_circuits(Now now) {
+  while (!fresh_until_.empty() && fresh_until_.begin()->first <= now.mono) {
+    const CircuitHandle circuit = fresh_until_.begin()->second;
+    fresh_until_.erase(fresh_until_.begin());
+    auto it = circuits_.find(circuit);
+    if (it == circuits_.end()) continue;
+    it->second.fresh = false;
+    stale_.insert(circuit);
+  }
+}
+
+void OnionService::retire_stale_circuits(Now now) {
   std::vector<CircuitHandle> stale;
-  for (const auto& [handle, streams] : circuits_)
-    if (streams.mux.role() == StreamMuxRole::client && !is_fresh_client(streams, now) && streams.mux.stream_count() == 0)
-      stale.push_back(handle);
+  for (CircuitHandle handle : stale_) {
+    auto it = circuits_.find(handle);
+    if (it == circuits_.end() || it->second.mux.stream_count() == 0) stale.push_back(handle);
+  }
   for (CircuitHandle circuit : stale) {
+    stale_.erase(circuit);
+    if (circuits_.count(circuit) == 0) continue;
     relay_.close_circuit(now, circuit);
     on_circuit_gone(now, circuit);
   }
@@ -84,7 +101,7 @@ CircuitHandle OnionService::pick_client_circuit() const {
   CircuitHandle best{};
   std::size_t fewest = config_.streams.max_streams;
   for (const auto& [handle, streams] : circuits_) {
-    if (!is_fresh_client(streams, now_)) continue;
+    if (!is_fresh_client(streams)) continue;
     if (streams.mux.stream_count() < fewest) {
       fewest = streams.mux.stream_count();
       best = handle;
@@ -93,14 +110,14 @@ CircuitHandle OnionService::pick_client_circuit() const {
   return best;
 }
 
-void OnionService::attach_waiting(TimeUs now) {
+void OnionService::attach_waiting(Now now) {
   while (!waiting_.empty()) {
     const CircuitHandle circuit = pick_client_circuit();
     if (onion::handle_value(circuit) == 0) return;
     WaitingStream w = std::move(waiting_.front());
     waiting_.pop_front();
     CircuitStreams& streams = circuits_.at(circuit);
-    auto id = streams.mux.open_stream(now, w.target);
+    auto id = streams.mux.open_stream(now.mono, w.target);
     if (!id.ok()) {
       streams_.erase(w.key);
       emit({StreamEventKind::open_failed, w.key, {}, StreamError::resource_limit});
@@ -111,8 +128,8 @@ void OnionService::attach_waiting(TimeUs now) {
   }
 }
 
-void OnionService::expire_waiting(TimeUs now) {
-  while (!waiting_.empty() && waiting_.front().deadline <= now) {
+void OnionService::expire_waiting(Now now) {
+  while (!waiting_.empty() && waiting_.front().deadline <= now.mono) {
     const StreamKey key = waiting_.front().key;
     waiting_.pop_front();
     streams_.erase(key);
@@ -120,11 +137,11 @@ void OnionService::expire_waiting(TimeUs now) {
   }
 }
 
-void OnionService::drain_all_muxes(TimeUs now) {
+void OnionService::drain_all_muxes(Now now) {
   for (auto& [handle, streams] : circuits_) drain_mux(now, handle, streams);
 }
 
-void OnionService::drain_mux(TimeUs now, CircuitHandle circuit, CircuitStreams& streams) {
+void OnionService::drain_mux(Now now, CircuitHandle circuit, CircuitStreams& streams) {
   while (auto event = streams.mux.poll_event()) {
     if (event->kind == StreamEventKind::incoming) {
       if (!config_.accept_streams) {
@@ -187,15 +204,14 @@ const OnionService::CircuitStreams* OnionService::circuit_of(const StreamRef& re
   return it == circuits_.end() ? nullptr : &it->second;
 }
 
-Result<StreamKey> OnionService::open_stream(TimeUs now, const onion::StreamTarget& target) {
-  now_ = now;
+Result<StreamKey> OnionService::open_stream(Now now, const onion::StreamTarget& target) {
   ZM_CHECK(target.check());
   if (waiting_.size() >= config_.max_waiting_streams)
     return make_error(Errc::limit_exceeded, "too many streams waiting for a circuit");
   const StreamKey key = next_stream_++;
   ++counters_.streams_opened;
   streams_[key] = StreamRef{};
-  waiting_.push_back({key, target, now + config_.streams.connect_timeout});
+  waiting_.push_back({key, target, now.mono + config_.streams.connect_timeout});
   attach_waiting(now);
   pump(now);
   return key;
@@ -206,14 +222,14 @@ Result<StreamKey> OnionService::open_stream(TimeUs now, const onion::StreamTarge
   CircuitStreams* streams = ref != nullptr ? circuit_of(*ref) : nullptr;                                \
   if (streams == nullptr) return make_error(Errc::not_found, std::string(what) + ": no such open stream")
 
-Status OnionService::accept_stream(TimeUs now, StreamKey stream) {
+Status OnionService::accept_stream(Now now, StreamKey stream) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "accept_stream");
   ZM_CHECK(streams->mux.accept_stream(ref->id));
   pump(now);
   return {};
 }
 
-Status OnionService::refuse_stream(TimeUs now, StreamKey stream, StreamError reason) {
+Status OnionService::refuse_stream(Now now, StreamKey stream, StreamError reason) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "refuse_stream");
   ZM_CHECK(streams->mux.refuse_stream(ref->id, reason));
   streams->keys.erase(ref->id);
@@ -222,7 +238,7 @@ Status OnionService::refuse_stream(TimeUs now, StreamKey stream, StreamError rea
   return {};
 }
 
-Result<std::size_t> OnionService::write(TimeUs now, StreamKey stream, ByteView data) {
+Result<std::size_t> OnionService::write(Now now, StreamKey stream, ByteView data) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "write");
   ZM_TRY(const std::size_t taken, streams->mux.write(ref->id, data));
   pump(now);
@@ -234,7 +250,7 @@ std::size_t OnionService::writable_bytes(StreamKey stream) const {
   return mux == nullptr ? 0 : mux->writable_bytes(id);
 }
 
-Result<std::size_t> OnionService::read(TimeUs now, StreamKey stream, MutableByteView out) {
+Result<std::size_t> OnionService::read(Now now, StreamKey stream, MutableByteView out) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "read");
   ZM_TRY(const std::size_t n, streams->mux.read(ref->id, out));
   pump(now);
@@ -258,14 +274,14 @@ std::pair<const onion::StreamMux*, onion::StreamId> OnionService::mux_of(StreamK
   return {&streams->mux, ref->id};
 }
 
-Status OnionService::finish(TimeUs now, StreamKey stream) {
+Status OnionService::finish(Now now, StreamKey stream) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "finish");
   ZM_CHECK(streams->mux.finish(ref->id));
   pump(now);
   return {};
 }
 
-Status OnionService::reset(TimeUs now, StreamKey stream, StreamError reason) {
+Status OnionService::reset(Now now, StreamKey stream, StreamError reason) {
   const StreamRef* ref = find_ref(stream);
   if (ref == nullptr) return make_error(Errc::not_found, "reset: no such stream");
   if (onion::handle_value(ref->circuit) == 0) {  // still waiting for a circuit
@@ -276,7 +292,7 @@ Status OnionService::reset(TimeUs now, StreamKey stream, StreamError reason) {
   }
   CircuitStreams* streams = circuit_of(*ref);
   if (streams != nullptr) {
-    ZM_CHECK(streams->mux.reset(now, ref->id, reason));
+    ZM_CHECK(streams->mux.reset(now.mono, ref->id, reason));
     streams->keys.erase(ref->id);
   }
   streams_.erase(stream);

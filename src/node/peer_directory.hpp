@@ -15,7 +15,8 @@
 
 namespace zmesh::node {
 
-using DescriptorCallback = std::function<void(Result<NodeDescriptor>)>;
+// Gets the time of the event that answered (the caller may act on the answer at once).
+using DescriptorCallback = std::function<void(Now now, Result<NodeDescriptor>)>;
 
 class PeerDirectory {
  public:
@@ -26,7 +27,7 @@ class PeerDirectory {
 
   // Finds `id`'s verified descriptor (locally or through the network); `done` gets it or
   // not_found / timeout. Called exactly once, possibly before find_descriptor returns.
-  virtual void find_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) = 0;
+  virtual void find_descriptor(Now now, const NodeId& id, DescriptorCallback done) = 0;
 
   // Verified, unexpired descriptors of other nodes known now that have every bit of
   // `required_capabilities` (path selection samples from these). Bounded by the implementation.

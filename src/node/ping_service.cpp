@@ -14,7 +14,7 @@ const char* ping_status_name(PingStatus status) {
   return "?";
 }
 
-Result<std::uint64_t> PingService::ping(TimeUs now, const NodeId& peer, ByteView payload) {
+Result<std::uint64_t> PingService::ping(Now now, const NodeId& peer, ByteView payload) {
   if (!host_) return make_error(Errc::closed, "ping service not attached to a node");
   if (payload.size() > kMaxPingPayloadBytes) {
     return make_error(Errc::too_large, "ping payload above " + std::to_string(kMaxPingPayloadBytes) + " bytes");
@@ -25,12 +25,12 @@ Result<std::uint64_t> PingService::ping(TimeUs now, const NodeId& peer, ByteView
   const std::uint64_t id = next_id_++;
   ZM_CHECK(host_->send(now, peer, channel(), encode_ping(PingKind::request, id, payload)));
   ++counters_.requests_sent;
-  outstanding_.emplace(id, Outstanding{peer, now, now + config_.timeout, crypto::blake2b_256(payload), payload.size()});
-  deadlines_.emplace(now + config_.timeout, id);
+  outstanding_.emplace(id, Outstanding{peer, now.mono, now.mono + config_.timeout, crypto::blake2b_256(payload), payload.size()});
+  deadlines_.emplace(now.mono + config_.timeout, id);
   return id;
 }
 
-void PingService::on_message(TimeUs now, const NodeId& from, ByteView message) {
+void PingService::on_message(Now now, const NodeId& from, ByteView message) {
   auto decoded = decode_ping(message);
   if (!decoded.ok()) {
     ++counters_.malformed;
@@ -48,7 +48,7 @@ void PingService::on_message(TimeUs now, const NodeId& from, ByteView message) {
   }
 }
 
-void PingService::handle_reply(TimeUs now, const NodeId& from, const PingMessage& reply) {
+void PingService::handle_reply(Now now, const NodeId& from, const PingMessage& reply) {
   auto it = outstanding_.find(reply.id);
   if (it == outstanding_.end() || it->second.peer != from) {
     ++counters_.replies_unexpected;
@@ -57,7 +57,7 @@ void PingService::handle_reply(TimeUs now, const NodeId& from, const PingMessage
   ++counters_.replies_received;
   const crypto::Hash256 digest = crypto::blake2b_256(reply.payload);
   const bool intact = reply.payload.size() == it->second.size && crypto::constant_time_equal(digest, it->second.digest);
-  finish(it, intact ? PingStatus::ok : PingStatus::corrupted, now - it->second.sent_at);
+  finish(it, intact ? PingStatus::ok : PingStatus::corrupted, now.mono - it->second.sent_at);
 }
 
 void PingService::finish(std::map<std::uint64_t, Outstanding>::iterator it, PingStatus status, DurationUs rtt) {
@@ -66,7 +66,7 @@ void PingService::finish(std::map<std::uint64_t, Outstanding>::iterator it, Ping
   outstanding_.erase(it);
 }
 
-void PingService::on_peer_down(TimeUs /*now*/, const NodeId& peer) {
+void PingService::on_peer_down(Now /*now*/, const NodeId& peer) {
   for (auto it = outstanding_.begin(); it != outstanding_.end();) {
     auto next = std::next(it);
     if (it->second.peer == peer) finish(it, PingStatus::peer_down, 0);
@@ -76,8 +76,8 @@ void PingService::on_peer_down(TimeUs /*now*/, const NodeId& peer) {
 
 TimeUs PingService::next_deadline() const { return deadlines_.empty() ? kNever : deadlines_.begin()->first; }
 
-void PingService::on_timeout(TimeUs now) {
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+void PingService::on_timeout(Now now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now.mono) {
     finish(outstanding_.find(deadlines_.begin()->second), PingStatus::timeout, 0);
   }
 }

@@ -48,15 +48,15 @@ class PingService final : public Service {
   Channel channel() const override { return kChannelPing; }
   const char* name() const override { return "ping"; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
-  void on_peer_down(TimeUs now, const NodeId& peer) override;
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override;
+  void on_peer_down(Now now, const NodeId& peer) override;
+  void on_message(Now now, const NodeId& from, ByteView message) override;
   TimeUs next_deadline() const override;
-  void on_timeout(TimeUs now) override;
+  void on_timeout(Now now) override;
 
   // Sends one request; returns its id. Errors: limit_exceeded (too many outstanding pings or
   // unpolled results, or the link's queue is full: retry later), too_large, not_found (peer
   // not up), closed (not attached).
-  Result<std::uint64_t> ping(TimeUs now, const NodeId& peer, ByteView payload);
+  Result<std::uint64_t> ping(Now now, const NodeId& peer, ByteView payload);
   // Finished pings, in the order they finished.
   std::optional<PingResult> poll_result();
   std::size_t outstanding() const { return outstanding_.size(); }
@@ -71,7 +71,7 @@ class PingService final : public Service {
     std::size_t size = 0;
   };
   void finish(std::map<std::uint64_t, Outstanding>::iterator it, PingStatus status, DurationUs rtt);
-  void handle_reply(TimeUs now, const NodeId& from, const PingMessage& reply);
+  void handle_reply(Now now, const NodeId& from, const PingMessage& reply);
 
   PingConfig config_;
   ServiceHost* host_ = nullptr;

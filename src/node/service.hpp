@@ -7,7 +7,7 @@
 //     Channel channel() const override { return node::kChannelDht; }
 //     const char* name() const override { return "dht"; }
 //     void on_attach(ServiceHost& host) override { host_ = &host; }
-//     void on_message(TimeUs now, const NodeId& from, ByteView m) override { ... host_->send(now, from, channel(), reply); }
+//     void on_message(Now now, const NodeId& from, ByteView m) override { ... host_->send(now, from, channel(), reply); }
 //   };
 //   node.add_service(dht);   // before node.on_start()
 //
@@ -47,12 +47,12 @@ class ServiceHost {
   // One message (≤ link::kMaxMessageBytes) to a peer that is up. Errors: not_found (no open
   // link to that NodeId), limit_exceeded (the link's bounded send queue is full: nothing was
   // queued, try again later), too_large, closed.
-  virtual Status send(TimeUs now, const NodeId& peer, link::Channel channel, ByteView message) = 0;
+  virtual Status send(Now now, const NodeId& peer, link::Channel channel, ByteView message) = 0;
   // Makes sure a link to `peer` exists: nothing to do when it is up (returns true), otherwise
   // dials `url` (tcp://, ws://, ...) and authenticates the answer as `peer` (returns false).
   // Every service then gets on_peer_up, or on_connect_failed. Errors: limit_exceeded (too many
   // dials in progress), invalid_argument (our own NodeId), closed (shutting down).
-  virtual Result<bool> connect(TimeUs now, const NodeId& peer, std::string_view url) = 0;
+  virtual Result<bool> connect(Now now, const NodeId& peer, std::string_view url) = 0;
   virtual bool is_up(const NodeId& peer) const = 0;
   virtual const NodeId& self_id() const = 0;
   // A line for the node's log (bounded; the driver decides where it goes).
@@ -68,19 +68,19 @@ class Service {
   // Called once, by NodeCore::add_service; `host` outlives the service's use of it.
   virtual void on_attach(ServiceHost& host) = 0;
   // The first link to a peer opened / the last one closed.
-  virtual void on_peer_up(TimeUs /*now*/, const PeerInfo& /*peer*/) {}
-  virtual void on_peer_down(TimeUs /*now*/, const NodeId& /*peer*/) {}
+  virtual void on_peer_up(Now /*now*/, const PeerInfo& /*peer*/) {}
+  virtual void on_peer_down(Now /*now*/, const NodeId& /*peer*/) {}
   // One whole message on this service's channel from an authenticated peer. The view is valid
   // only during the call.
-  virtual void on_message(TimeUs now, const NodeId& from, ByteView message) = 0;
+  virtual void on_message(Now now, const NodeId& from, ByteView message) = 0;
   // A ServiceHost::connect() (by any service) did not produce a link to `peer`.
-  virtual void on_connect_failed(TimeUs /*now*/, const NodeId& /*peer*/, std::string_view /*reason*/) {}
+  virtual void on_connect_failed(Now /*now*/, const NodeId& /*peer*/, std::string_view /*reason*/) {}
   // The transport to `peer` took its backlog (it had refused a send for lack of room): sends
   // refused with limit_exceeded may be retried now, no need to poll.
-  virtual void on_peer_writable(TimeUs /*now*/, const NodeId& /*peer*/) {}
+  virtual void on_peer_writable(Now /*now*/, const NodeId& /*peer*/) {}
   // Timers: NodeCore calls on_timeout once now >= next_deadline().
   virtual TimeUs next_deadline() const { return kNever; }
-  virtual void on_timeout(TimeUs /*now*/) {}
+  virtual void on_timeout(Now /*now*/) {}
 };
 
 }  // namespace zmesh::node

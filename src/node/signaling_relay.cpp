@@ -29,7 +29,7 @@ Result<RelayMessage> decode_relay_message(ByteView message) {
   return out;
 }
 
-Status SignalingRelay::send(TimeUs now, const NodeId& via, const NodeId& to, std::uint64_t session, ByteView payload) {
+Status SignalingRelay::send(Now now, const NodeId& via, const NodeId& to, std::uint64_t session, ByteView payload) {
   if (host_ == nullptr) return make_error(Errc::closed, "signaling relay not attached");
   if (payload.size() > kMaxRelayedSignalBytes) return make_error(Errc::too_large, "signal larger than 16 KiB");
   ZM_CHECK(host_->send(now, via, channel(), encode_relay_message(RelayKind::forward, to, session, payload)));
@@ -44,7 +44,7 @@ std::optional<RelayedSignal> SignalingRelay::poll() {
   return out;
 }
 
-void SignalingRelay::on_message(TimeUs now, const NodeId& from, ByteView message) {
+void SignalingRelay::on_message(Now now, const NodeId& from, ByteView message) {
   auto decoded = decode_relay_message(message);
   if (!decoded.ok()) {
     ++counters_.malformed;
@@ -58,12 +58,12 @@ void SignalingRelay::on_message(TimeUs now, const NodeId& from, ByteView message
   }
 }
 
-void SignalingRelay::relay(TimeUs now, const NodeId& from, const RelayMessage& m) {
+void SignalingRelay::relay(Now now, const NodeId& from, const RelayMessage& m) {
   if (m.peer == from) {
     ++counters_.malformed;
     return;
   }
-  if (!limiter_.allow(from.hex(), now)) {
+  if (!limiter_.allow(from.hex(), now.mono)) {
     ++counters_.rate_limited;
     return;
   }

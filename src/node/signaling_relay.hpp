@@ -66,17 +66,17 @@ class SignalingRelay final : public Service {
   Channel channel() const override { return kChannelSignaling; }
   const char* name() const override { return "signaling"; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override;
+  void on_message(Now now, const NodeId& from, ByteView message) override;
 
   // Sends `payload` to `to` through the neighbour `via` (`via` = `to` for a direct neighbour).
   // Errors: not_found (no link to `via`), limit_exceeded (its queue is full), too_large, closed.
-  Status send(TimeUs now, const NodeId& via, const NodeId& to, std::uint64_t session, ByteView payload);
+  Status send(Now now, const NodeId& via, const NodeId& to, std::uint64_t session, ByteView payload);
   std::optional<RelayedSignal> poll();
   bool is_up(const NodeId& peer) const { return host_ != nullptr && host_->is_up(peer); }
   const SignalingRelayCounters& counters() const { return counters_; }
 
  private:
-  void relay(TimeUs now, const NodeId& from, const RelayMessage& message);
+  void relay(Now now, const NodeId& from, const RelayMessage& message);
   void receive(const NodeId& via, const NodeId& from, std::uint64_t session, bool unreachable, ByteView payload);
 
   SignalingRelayConfig config_;

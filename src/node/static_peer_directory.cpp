@@ -24,14 +24,13 @@ const NodeDescriptor* StaticPeerDirectory::descriptor(const NodeId& id, UnixSeco
   return &it->second;
 }
 
-void StaticPeerDirectory::find_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) {
-  const auto unix_now = static_cast<UnixSeconds>((now + unix_epoch_offset_us_) / kSecond);
-  const NodeDescriptor* found = descriptor(id, unix_now);
+void StaticPeerDirectory::find_descriptor(Now now, const NodeId& id, DescriptorCallback done) {
+  const NodeDescriptor* found = descriptor(id, now.unix_seconds());
   if (found == nullptr) {
-    done(make_error(Errc::not_found, "no descriptor for " + id.short_hex()));
+    done(now, make_error(Errc::not_found, "no descriptor for " + id.short_hex()));
     return;
   }
-  done(*found);
+  done(now, *found);
 }
 
 std::vector<NodeDescriptor> StaticPeerDirectory::known_descriptors(UnixSeconds now,

@@ -22,16 +22,11 @@ class StaticPeerDirectory final : public PeerDirectory {
 
   const NodeDescriptor* descriptor(const NodeId& id, UnixSeconds now) const override;
   // Answers at once from the set: the descriptor, or not_found.
-  void find_descriptor(TimeUs now, const NodeId& id, DescriptorCallback done) override;
+  void find_descriptor(Now now, const NodeId& id, DescriptorCallback done) override;
   std::vector<NodeDescriptor> known_descriptors(UnixSeconds now, std::uint32_t required_capabilities) const override;
-
-  // The clock find_descriptor uses to judge expiry (it only gets a TimeUs): Unix seconds at
-  // driver time 0, in microseconds.
-  void set_unix_epoch_offset_us(TimeUs offset) { unix_epoch_offset_us_ = offset; }
 
  private:
   std::map<NodeId, NodeDescriptor> descriptors_;
-  TimeUs unix_epoch_offset_us_ = 0;
 };
 
 }  // namespace zmesh::node

@@ -23,6 +23,7 @@ Status OnionRelay::add_onion_key(const OnionKeyPair& key) {
   OnionKeyPair copy{crypto::HybridKemKeyPair{key.keys.public_key, key.keys.mlkem_secret.clone(), key.keys.x25519_secret.clone()},
                     key.valid_from, key.valid_until};
   keys_.push_back(OnionKeyEntry{std::move(copy), id, ReplayCache(config_.replay_tags_per_key)});
+  next_key_expiry_ = std::numeric_limits<TimeUs>::min();  // a timeout at once works out its expiry on `mono`
   return {};
 }
 
@@ -37,50 +38,46 @@ std::size_t OnionRelay::replay_tags(const OnionKeyId& id) const {
   return 0;
 }
 
-TimeUs OnionRelay::later(TimeUs now, DurationUs delta) {
+TimeUs OnionRelay::later(TimeUs t, DurationUs delta) {
   constexpr TimeUs kMax = std::numeric_limits<TimeUs>::max();
   constexpr TimeUs kMin = std::numeric_limits<TimeUs>::min();
-  if (delta > 0 && now > kMax - delta) return kMax;
-  if (delta < 0 && now < kMin - delta) return kMin;
-  return now + delta;
+  if (delta > 0 && t > kMax - delta) return kMax;
+  if (delta < 0 && t < kMin - delta) return kMin;
+  return t + delta;
 }
 
-UnixSeconds OnionRelay::unix_now(TimeUs now) const {
-  const TimeUs unix_us = later(now, config_.unix_epoch_offset_us);
-  return unix_us <= 0 ? 0 : static_cast<UnixSeconds>(unix_us / kSecond);
-}
-
-void OnionRelay::expire_keys(TimeUs now) {
-  const UnixSeconds unix_time = unix_now(now);
+void OnionRelay::expire_keys(Now now) {
+  const UnixSeconds unix_time = now.unix_seconds();
   keys_.erase(std::remove_if(keys_.begin(), keys_.end(),
                              [&](const OnionKeyEntry& entry) {
                                return unix_time >= entry.pair.valid_until + config_.onion_key_grace;
                              }),
               keys_.end());
+  next_key_expiry_ = kNever;
+  constexpr UnixSeconds kLatest = static_cast<UnixSeconds>(std::numeric_limits<TimeUs>::max() / kSecond) - 1;
+  for (const OnionKeyEntry& entry : keys_) {
+    const UnixSeconds expiry = entry.pair.valid_until + config_.onion_key_grace;
+    if (expiry >= kLatest) continue;
+    const TimeUs delta_us = (static_cast<TimeUs>(expiry) - static_cast<TimeUs>(unix_time)) * kSecond;
+    next_key_expiry_ = std::min(next_key_expiry_, later(now.mono, std::max<TimeUs>(delta_us, 0)));
+  }
 }
 
 // --- timers ---
 
 TimeUs OnionRelay::next_deadline() const {
-  TimeUs deadline = table_.next_setup_deadline();
-  constexpr UnixSeconds kLatest = static_cast<UnixSeconds>(std::numeric_limits<TimeUs>::max() / kSecond) - 1;
-  for (const OnionKeyEntry& entry : keys_) {
-    const UnixSeconds expiry = entry.pair.valid_until + config_.onion_key_grace;
-    if (expiry >= kLatest) continue;
-    deadline = std::min(deadline, later(static_cast<TimeUs>(expiry) * kSecond, -config_.unix_epoch_offset_us));
-  }
-  return deadline;
+  return std::min(table_.next_setup_deadline(), next_key_expiry_);
 }
 
-void OnionRelay::on_timeout(TimeUs now) {
+void OnionRelay::on_timeout(Now now) {
   expire_keys(now);
-  for (CircuitHandle handle : table_.setups_expired(now))
+  for (CircuitHandle handle : table_.setups_expired(now.mono))
     if (Circuit* circuit = table_.find(handle)) destroy(*circuit, DestroyReason::timeout, true, true);
 }
 
 // --- cells in ---
 
-Status OnionRelay::on_cell(TimeUs now, const NodeId& from, ByteView bytes) {
+Status OnionRelay::on_cell(Now now, const NodeId& from, ByteView bytes) {
   auto parsed = parse_cell(bytes);
   if (!parsed) {
     ++stats_.malformed_cells;
@@ -182,7 +179,7 @@ Status OnionRelay::handle_destroy(const NodeId& from, const CellView& cell) {
   return {};
 }
 
-void OnionRelay::on_link_down(TimeUs /*now*/, const NodeId& peer) {
+void OnionRelay::on_link_down(Now /*now*/, const NodeId& peer) {
   for (CircuitHandle handle : table_.through(peer)) {
     Circuit* circuit = table_.find(handle);
     if (circuit == nullptr) continue;

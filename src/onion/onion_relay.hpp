@@ -41,7 +41,6 @@ struct OnionRelayConfig {
   DurationUs setup_timeout = 30 * kSecond;      // a setup without reply is torn down
   std::size_t replay_tags_per_key = 1u << 18;   // per onion key; full = refuse setups for it
   UnixSeconds onion_key_grace = 10 * kMinute;   // clock skew and in-flight setups around a key's window
-  TimeUs unix_epoch_offset_us = 0;              // Unix time in µs = now + offset (key windows)
   std::size_t max_queued_cells = 8192;          // outgoing data/setup cells; DESTROYs always fit
   std::size_t max_queued_events = 8192;         // RelayMessageReceived beyond this closes the circuit
 };
@@ -110,9 +109,9 @@ class OnionRelay {
   // --- link events ---
   // An error means the cell could not be parsed (count it against the peer); cells that are
   // valid but unwelcome (unknown circuit, failed checks) tear circuits down and return ok.
-  Status on_cell(TimeUs now, const NodeId& from, ByteView cell);
-  void on_link_down(TimeUs now, const NodeId& peer);
-  void on_timeout(TimeUs now);
+  Status on_cell(Now now, const NodeId& from, ByteView cell);
+  void on_link_down(Now now, const NodeId& peer);
+  void on_timeout(Now now);
   TimeUs next_deadline() const;
   std::optional<OutgoingCell> poll_cell();
   std::optional<OnionEvent> poll_event();
@@ -120,16 +119,16 @@ class OnionRelay {
   // --- circuits of our own (client) ---
   // Sends the setup to path[0]; CircuitReady or CircuitClosed follows. 1..kMaxHops distinct
   // hops, none of them this node. limit_exceeded when a table or queue is full.
-  Result<CircuitHandle> build_circuit(TimeUs now, std::span<const SetupHop> path);
+  Result<CircuitHandle> build_circuit(Now now, std::span<const SetupHop> path);
 
   // --- both endpoints (origin: towards the last hop; last hop: towards the client) ---
   // Errors: not_found (no such circuit), closed (not open yet), too_large (> kMaxRelayPayloadBytes),
   // limit_exceeded (cell queue full: nothing was sent, try again after draining).
-  Status send_relay_message(TimeUs now, CircuitHandle circuit, ByteView payload);
+  Status send_relay_message(Now now, CircuitHandle circuit, ByteView payload);
   // A cell the receiver drops (cover traffic); same errors.
-  Status send_padding(TimeUs now, CircuitHandle circuit);
+  Status send_padding(Now now, CircuitHandle circuit);
   // Tears the circuit down in both directions; no CircuitClosed event for it.
-  void close_circuit(TimeUs now, CircuitHandle circuit);
+  void close_circuit(Now now, CircuitHandle circuit);
 
   // --- inspection ---
   const Circuit* circuit(CircuitHandle handle) const { return table_.find(handle); }
@@ -146,8 +145,8 @@ class OnionRelay {
   };
 
   // onion_relay_setup.cpp
-  void handle_setup(TimeUs now, const NodeId& from, const CellView& cell);
-  OnionKeyEntry* usable_key(TimeUs now, const OnionKeyId& id);
+  void handle_setup(Now now, const NodeId& from, const CellView& cell);
+  OnionKeyEntry* usable_key(Now now, const OnionKeyId& id);
   void accept_as_last_hop(const NodeId& from, CircuitId id, HopKeys keys);
   void refuse_setup(const NodeId& from, CircuitId id, DestroyReason reason);
 
@@ -157,10 +156,10 @@ class OnionRelay {
   Status handle_destroy(const NodeId& from, const CellView& cell);
   // Sends DESTROY to the neighbours named, reports endpoints' circuits, forgets the circuit.
   void destroy(Circuit& circuit, DestroyReason reason, bool tell_prev, bool tell_next, bool report = true);
-  void expire_keys(TimeUs now);
-  UnixSeconds unix_now(TimeUs now) const;
-  // now + delta, clamped to the TimeUs range (drivers may pass any time, e.g. kNever - 1).
-  static TimeUs later(TimeUs now, DurationUs delta);
+  // Drops keys past their window and grace; remembers when the next one ends (on `mono`).
+  void expire_keys(Now now);
+  // t + delta, clamped to the TimeUs range (drivers may pass any time, e.g. kNever - 1).
+  static TimeUs later(TimeUs t, DurationUs delta);
   bool queue_cell(const NodeId& to, Bytes cell);
   void queue_destroy(const NodeId& to, CircuitId id, CellCommand command, DestroyReason reason);
 
@@ -178,6 +177,9 @@ class OnionRelay {
   std::deque<OutgoingCell> cells_;
   std::deque<OnionEvent> events_;
   Bytes routing_scratch_;
+  // When the next key leaves its window, on the monotonic clock; kNever until an event after a
+  // key was added has told us how the two clocks relate.
+  TimeUs next_key_expiry_ = kNever;
   OnionRelayStats stats_;
 };
 

@@ -7,7 +7,7 @@
 
 namespace zmesh::onion {
 
-Result<CircuitHandle> OnionRelay::build_circuit(TimeUs now, std::span<const SetupHop> path) {
+Result<CircuitHandle> OnionRelay::build_circuit(Now now, std::span<const SetupHop> path) {
   for (const SetupHop& hop : path)
     if (hop.node == self_) return make_error(Errc::invalid_argument, "a path must not include this node");
   const CircuitLimits& limits = table_.limits();
@@ -19,7 +19,7 @@ Result<CircuitHandle> OnionRelay::build_circuit(TimeUs now, std::span<const Setu
 
   Circuit circuit;
   circuit.role = CircuitRole::origin;
-  circuit.setup_deadline = later(now, config_.setup_timeout);
+  circuit.setup_deadline = later(now.mono, config_.setup_timeout);
   circuit.next = path[0].node;
   circuit.next_id = id;
   circuit.keys = std::move(built.hops);
@@ -33,11 +33,11 @@ Result<CircuitHandle> OnionRelay::build_circuit(TimeUs now, std::span<const Setu
   return inserted->handle;
 }
 
-Status OnionRelay::send_relay_message(TimeUs /*now*/, CircuitHandle circuit, ByteView payload) {
+Status OnionRelay::send_relay_message(Now /*now*/, CircuitHandle circuit, ByteView payload) {
   return send_message(circuit, RelayMessageType::data, payload);
 }
 
-Status OnionRelay::send_padding(TimeUs /*now*/, CircuitHandle circuit) {
+Status OnionRelay::send_padding(Now /*now*/, CircuitHandle circuit) {
   return send_message(circuit, RelayMessageType::padding, {});
 }
 
@@ -67,7 +67,7 @@ Status OnionRelay::send_message(CircuitHandle handle, RelayMessageType type, Byt
   return {};
 }
 
-void OnionRelay::close_circuit(TimeUs /*now*/, CircuitHandle handle) {
+void OnionRelay::close_circuit(Now /*now*/, CircuitHandle handle) {
   Circuit* circuit = table_.find(handle);
   if (circuit == nullptr || circuit->role == CircuitRole::middle) return;
   destroy(*circuit, DestroyReason::requested, true, true, /*report=*/false);

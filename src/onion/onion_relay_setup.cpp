@@ -8,7 +8,7 @@
 
 namespace zmesh::onion {
 
-void OnionRelay::handle_setup(TimeUs now, const NodeId& from, const CellView& cell) {
+void OnionRelay::handle_setup(Now now, const NodeId& from, const CellView& cell) {
   ++stats_.setups_received;
   if (table_.find_inbound(from, cell.circuit_id) != nullptr) {
     // The peer reused the id of a live circuit: answering with a DESTROY would name that
@@ -65,7 +65,7 @@ void OnionRelay::handle_setup(TimeUs now, const NodeId& from, const CellView& ce
 
   Circuit circuit;
   circuit.role = CircuitRole::middle;
-  circuit.setup_deadline = later(now, config_.setup_timeout);
+  circuit.setup_deadline = later(now.mono, config_.setup_timeout);
   circuit.prev = from;
   circuit.prev_id = cell.circuit_id;
   circuit.next = routing->next;
@@ -82,8 +82,8 @@ void OnionRelay::handle_setup(TimeUs now, const NodeId& from, const CellView& ce
   ++stats_.setups_forwarded;
 }
 
-OnionRelay::OnionKeyEntry* OnionRelay::usable_key(TimeUs now, const OnionKeyId& id) {
-  const UnixSeconds unix_time = unix_now(now);
+OnionRelay::OnionKeyEntry* OnionRelay::usable_key(Now now, const OnionKeyId& id) {
+  const UnixSeconds unix_time = now.unix_seconds();
   for (OnionKeyEntry& entry : keys_) {
     if (entry.id != id) continue;
     const UnixSeconds from = entry.pair.valid_from > config_.onion_key_grace ? entry.pair.valid_from - config_.onion_key_grace : 0;

@@ -17,6 +17,9 @@ using testing::DhtSwarm;
 using testing::Role;
 using testing::SwarmConfig;
 
+// These tests drive DhtNode alone, with the wall clock equal to driver time (Unix offset 0).
+Now at(TimeUs t) { return Now{t, t}; }
+
 // Handles are 1..n; every handle is authenticated as the id registered for it.
 class MapBook final : public AddressBook {
  public:
@@ -42,7 +45,7 @@ struct Lone {
     peer.address = "10.1.1.1";
     book.ids[1] = peer.id;
     node = std::make_unique<DhtNode>(self, DhtConfig{}, random, book, verifier);
-    node->on_start(0);
+    node->on_start(at(0));
   }
   Message request(MessageType type) {
     Message m;
@@ -60,7 +63,7 @@ struct Lone {
 
 TEST(DhtNode, AnswersPingAndLearnsTheSender) {
   Lone t;
-  t.node->on_receive(1, 1, encode_message(t.request(MessageType::ping)));
+  t.node->on_receive(at(1), 1, encode_message(t.request(MessageType::ping)));
   auto out = t.node->poll_transmit();
   ASSERT_TRUE(out);
   EXPECT_EQ(out->to, 1u);
@@ -74,19 +77,19 @@ TEST(DhtNode, AnswersPingAndLearnsTheSender) {
 
 TEST(DhtNode, RejectsMalformedUnsolicitedAndForgedMessages) {
   Lone t;
-  t.node->on_receive(1, 1, Bytes{1, 2, 3});
+  t.node->on_receive(at(1), 1, Bytes{1, 2, 3});
   EXPECT_EQ(t.node->stats().rejected_malformed, 1u);
   // A response to a request id we never used.
-  t.node->on_receive(1, 1, encode_message(t.request(MessageType::pong)));
+  t.node->on_receive(at(1), 1, encode_message(t.request(MessageType::pong)));
   EXPECT_EQ(t.node->stats().rejected_unsolicited, 1u);
   // A sender id other than the one the link authenticated for handle 1.
   Message liar = t.request(MessageType::ping);
   t.random.fill(liar.sender.id.bytes);
-  t.node->on_receive(1, 1, encode_message(liar));
+  t.node->on_receive(at(1), 1, encode_message(liar));
   // Our own id.
   Message mirror = t.request(MessageType::ping);
   mirror.sender = t.self;
-  t.node->on_receive(1, 1, encode_message(mirror));
+  t.node->on_receive(at(1), 1, encode_message(mirror));
   EXPECT_EQ(t.node->stats().rejected_forged, 2u);
   EXPECT_FALSE(t.node->poll_transmit());
   EXPECT_EQ(t.node->routing_table().size(), 0u);
@@ -110,7 +113,7 @@ TEST(DhtNode, RefusesInvalidStoresAndAnswersFindValueWithValidOnes) {
   for (const Record* r : {&bad, &expired, &good}) {
     Message m = t.request(MessageType::store);
     m.records.push_back(*r);
-    t.node->on_receive(now, 1, encode_message(m));
+    t.node->on_receive(at(now), 1, encode_message(m));
     auto ack = decode_message(t.node->poll_transmit()->payload);
     ASSERT_TRUE(ack.ok());
     EXPECT_EQ(ack->stored, r == &good);
@@ -119,7 +122,7 @@ TEST(DhtNode, RefusesInvalidStoresAndAnswersFindValueWithValidOnes) {
   EXPECT_EQ(t.node->record_store().size(), 1u);
   Message find = t.request(MessageType::find_value);
   find.target = good.key;
-  t.node->on_receive(now, 1, encode_message(find));
+  t.node->on_receive(at(now), 1, encode_message(find));
   auto value = decode_message(t.node->poll_transmit()->payload);
   ASSERT_TRUE(value.ok());
   ASSERT_EQ(value->records.size(), 1u);
@@ -131,12 +134,12 @@ TEST(DhtNode, RequestsTimeOutAndLookupsFinishWithoutAnswers) {
   std::optional<LookupResult> got;
   NodeId target;
   t.random.fill(target.bytes);
-  ASSERT_TRUE(t.node->join(0, {t.peer}, std::nullopt, [&](const LookupResult& r) { got = r; }).ok());
+  ASSERT_TRUE(t.node->join(at(0), {t.peer}, std::nullopt, [&](Now, const LookupResult& r) { got = r; }).ok());
   auto sent = t.node->poll_transmit();
   ASSERT_TRUE(sent);
   EXPECT_EQ(decode_message(sent->payload)->type, MessageType::find_node);
   EXPECT_EQ(t.node->next_deadline(), DhtConfig{}.request_timeout);
-  t.node->on_timeout(t.node->next_deadline());
+  t.node->on_timeout(at(t.node->next_deadline()));
   ASSERT_TRUE(got);
   EXPECT_TRUE(got->closest.empty());
   EXPECT_EQ(got->failures, 1u);
@@ -154,7 +157,7 @@ TEST(DhtNode, InjectedAndOversizedResponsesDoNotCompleteARequest) {
   other.address = "10.2.2.2";
   t.book.ids[2] = other.id;
   std::optional<LookupResult> got;
-  ASSERT_TRUE(t.node->join(0, {t.peer}, std::nullopt, [&](const LookupResult& r) { got = r; }).ok());
+  ASSERT_TRUE(t.node->join(at(0), {t.peer}, std::nullopt, [&](Now, const LookupResult& r) { got = r; }).ok());
   const auto sent = decode_message(t.node->poll_transmit()->payload);
   ASSERT_TRUE(sent.ok());
   auto answer = [&](const Contact& sender) {
@@ -165,19 +168,19 @@ TEST(DhtNode, InjectedAndOversizedResponsesDoNotCompleteARequest) {
     m.contacts = {other};
     return m;
   };
-  t.node->on_receive(1, 2, encode_message(answer(other)));   // another peer, our request id
-  t.node->on_receive(1, 2, encode_message(answer(t.peer)));  // claims the peer, wrong handle
+  t.node->on_receive(at(1), 2, encode_message(answer(other)));   // another peer, our request id
+  t.node->on_receive(at(1), 2, encode_message(answer(t.peer)));  // claims the peer, wrong handle
   EXPECT_EQ(t.node->stats().rejected_forged, 2u);
   Bytes oversized = encode_message(answer(t.peer));
   append(oversized, Bytes(kMaxMessageBytes, 0));
-  t.node->on_receive(1, 1, oversized);
+  t.node->on_receive(at(1), 1, oversized);
   EXPECT_EQ(t.node->stats().rejected_malformed, 1u);
   EXPECT_FALSE(got);
   EXPECT_EQ(t.node->pending_requests(), 1u);
   EXPECT_EQ(t.node->routing_table().size(), 0u);
   Message real = answer(t.peer);
   real.contacts.clear();
-  t.node->on_receive(2, 1, encode_message(real));
+  t.node->on_receive(at(2), 1, encode_message(real));
   ASSERT_TRUE(got);
   ASSERT_EQ(got->closest.size(), 1u);
   EXPECT_EQ(got->closest.front().id, t.peer.id);
@@ -191,7 +194,7 @@ TEST(DhtNode, InjectedAndOversizedResponsesDoNotCompleteARequest) {
 TEST(DhtNode, OneLookupAddsAtMostTwoContactsToABucket) {
   Lone t;
   // t.peer is known; it answers a lookup with 20 contacts all in our (empty) bucket 0.
-  t.node->on_receive(0, 1, encode_message(t.request(MessageType::ping)));
+  t.node->on_receive(at(0), 1, encode_message(t.request(MessageType::ping)));
   (void)t.node->poll_transmit();
   std::vector<Contact> cluster;
   for (int i = 0; i < 20; ++i) {
@@ -200,7 +203,7 @@ TEST(DhtNode, OneLookupAddsAtMostTwoContactsToABucket) {
     cluster.push_back(c);
   }
   NodeId target = random_id_in_bucket(t.self.id, 0, t.random);
-  ASSERT_TRUE(t.node->lookup(1, target).ok());
+  ASSERT_TRUE(t.node->lookup(at(1), target).ok());
   for (TimeUs now = 2; auto out = t.node->poll_transmit(); ++now) {
     auto request = decode_message(out->payload);
     ASSERT_TRUE(request.ok());
@@ -210,7 +213,7 @@ TEST(DhtNode, OneLookupAddsAtMostTwoContactsToABucket) {
     reply.request_id = request->request_id;
     reply.sender = out->to == 1 ? t.peer : cluster[out->to - 100];
     if (out->to == 1) reply.contacts = cluster;
-    t.node->on_receive(now, out->to, encode_message(reply));
+    t.node->on_receive(at(now), out->to, encode_message(reply));
   }
   auto result = t.node->poll_result();
   ASSERT_TRUE(result);
@@ -245,8 +248,8 @@ TEST(DhtNode, LookupsConvergeOnASmallNetwork) {
     const auto from = swarm.random_honest(random), target = swarm.random_honest(random);
     if (from == target) continue;
     ++asked;
-    swarm.command_at(swarm.sim().now() + i * kMillisecond, from, [&, target](DhtNode& node, TimeUs now) {
-      (void)node.lookup(now, swarm.id(target), [&, target](const LookupResult& r) {
+    swarm.command_at(swarm.sim().now() + i * kMillisecond, from, [&, target](DhtNode& node, Now now) {
+      (void)node.lookup(now, swarm.id(target), [&, target](Now, const LookupResult& r) {
         if (r.target_responded && !r.closest.empty() && r.closest.front().id == swarm.id(target)) ++found;
         max_hops = std::max(max_hops, r.target_hops);
       });
@@ -275,8 +278,8 @@ TEST(DhtNode, PutThenGetFromElsewhereAndRepublishAfterHoldersCrash) {
   r.sequence = 2;
   swarm.verifier().sign(r);
   std::size_t stored_at = 0;
-  swarm.command_at(swarm.sim().now(), publisher, [&](DhtNode& node, TimeUs now) {
-    ASSERT_TRUE(node.put(now, r, [&](const LookupResult& res) { stored_at = res.stored_at; }).ok());
+  swarm.command_at(swarm.sim().now(), publisher, [&](DhtNode& node, Now now) {
+    ASSERT_TRUE(node.put(now, r, [&](Now, const LookupResult& res) { stored_at = res.stored_at; }).ok());
   });
   swarm.sim().run_for(10 * kSecond);
   EXPECT_EQ(stored_at, 20u);
@@ -294,8 +297,8 @@ TEST(DhtNode, PutThenGetFromElsewhereAndRepublishAfterHoldersCrash) {
   bool got = false;
   sim::NodeIndex reader = swarm.random_honest(random);
   while (reader == publisher) reader = swarm.random_honest(random);
-  swarm.command_at(swarm.sim().now(), reader, [&](DhtNode& node, TimeUs now) {
-    (void)node.get(now, r.key, [&](const LookupResult& res) { got = !res.records.empty() && res.records.front() == r; });
+  swarm.command_at(swarm.sim().now(), reader, [&](DhtNode& node, Now now) {
+    (void)node.get(now, r.key, [&](Now, const LookupResult& res) { got = !res.records.empty() && res.records.front() == r; });
   });
   swarm.sim().run_for(20 * kSecond);
   EXPECT_TRUE(got);

@@ -101,8 +101,8 @@ ScenarioReport run_scenario(const ScenarioConfig& config) {
     const NodeId target_id = swarm.id(target);
     const bool is_get = e.kind == 1;
     if (is_get) ++report.gets; else ++report.lookups;
-    swarm.command_at(e.at, from, [&swarm, &report, &samples, &busy, is_get, from, target, target_id](DhtNode& node, TimeUs now) {
-      auto done = [&swarm, &report, &samples, &busy, is_get, from, target, target_id](const LookupResult& r) {
+    swarm.command_at(e.at, from, [&swarm, &report, &samples, &busy, is_get, from, target, target_id](DhtNode& node, Now now) {
+      auto done = [&swarm, &report, &samples, &busy, is_get, from, target, target_id](Now, const LookupResult& r) {
         busy.erase(busy.find(from));
         busy.erase(busy.find(target));
         const double latency_ms = double(r.found_at - r.started_at) / double(kMillisecond);

@@ -68,7 +68,8 @@ class SwarmCore final : public Core {
   SwarmCore(DhtSwarm& swarm, sim::NodeIndex index, Role role, std::unique_ptr<DhtNode> node)
       : swarm_(swarm), index_(index), role_(role), node_(std::move(node)) {}
 
-  void on_start(TimeUs now) override {
+  void on_start(TimeUs time) override {
+    const Now now = swarm_.at(time);
     node_->on_start(now);
     std::vector<Contact> seeds;
     for (std::size_t i = 0; i < swarm_.config().seeds_per_join; ++i) {
@@ -79,10 +80,11 @@ class SwarmCore final : public Core {
     if (role_ == Role::honest) announce = swarm_.record_of(index_);
     DhtSwarm* swarm = &swarm_;
     const sim::NodeIndex index = index_;
-    (void)node_->join(now, seeds, announce, [swarm, index](const LookupResult&) { swarm->mark_joined(index); });
+    (void)node_->join(now, seeds, announce, [swarm, index](Now, const LookupResult&) { swarm->mark_joined(index); });
   }
 
-  void on_receive(TimeUs now, PeerHandle from, ByteView payload) override {
+  void on_receive(TimeUs time, PeerHandle from, ByteView payload) override {
+    const Now now = swarm_.at(time);
     if (role_ != Role::honest) {
       auto m = decode_message(payload);
       if (m.ok() && is_request(m->type)) {
@@ -92,7 +94,7 @@ class SwarmCore final : public Core {
     }
     node_->on_receive(now, from, payload);
   }
-  void on_timeout(TimeUs now) override { node_->on_timeout(now); }
+  void on_timeout(TimeUs time) override { node_->on_timeout(swarm_.at(time)); }
   TimeUs next_deadline() const override { return node_->next_deadline(); }
   std::optional<Transmit> poll_transmit() override {
     if (auto lie = lies_.pop()) return lie;
@@ -102,7 +104,7 @@ class SwarmCore final : public Core {
   DhtNode& dht() { return *node_; }
 
  private:
-  void lie(PeerHandle from, const Message& request, TimeUs now) {
+  void lie(PeerHandle from, const Message& request, Now now) {
     Message reply;
     reply.request_id = request.request_id;
     reply.sender = node_->self();
@@ -118,7 +120,7 @@ class SwarmCore final : public Core {
           forged.key = request.target;
           forged.publisher_key = Bytes(32, 0x66);
           forged.value = Bytes{'f', 'o', 'r', 'g', 'e', 'd'};
-          forged.expires_at = static_cast<UnixSeconds>((now + swarm_.config().unix_epoch_offset_us) / kSecond) + 3600;
+          forged.expires_at = now.unix_seconds() + 3600;
           forged.signature = Bytes(8, 0x13);
           reply.records.push_back(std::move(forged));
         }
@@ -157,7 +159,6 @@ DhtSwarm::DhtSwarm(SwarmConfig config)
       random_(config_.seed ^ 0xd47d47d4ULL),
       verifier_(config_.seed * 0x100000001b3ULL + 1),
       book_(std::make_unique<Book>(*this)) {
-  config_.dht.unix_epoch_offset_us = config_.unix_epoch_offset_us;
   sim_.set_default_link(config_.link);
 }
 
@@ -193,10 +194,10 @@ DhtNode* DhtSwarm::node(sim::NodeIndex n) {
   return core ? &core->dht() : nullptr;
 }
 
-void DhtSwarm::command_at(TimeUs at, sim::NodeIndex node, std::function<void(DhtNode&, TimeUs)> command) {
+void DhtSwarm::command_at(TimeUs time, sim::NodeIndex node, std::function<void(DhtNode&, Now)> command) {
   // The simulator sends what the command queued once the action returns (Simulator::at).
-  sim_.at(at, [node, command = std::move(command)](sim::Simulator& sim) {
-    if (auto* core = sim.core_as<SwarmCore>(node)) command(core->dht(), sim.now());
+  sim_.at(time, [this, node, command = std::move(command)](sim::Simulator& sim) {
+    if (auto* core = sim.core_as<SwarmCore>(node)) command(core->dht(), at(sim.now()));
   });
 }
 

@@ -34,7 +34,7 @@ struct SwarmConfig {
   DhtConfig dht;
   sim::LinkProfile link;
   std::size_t seeds_per_join = 3;
-  TimeUs unix_epoch_offset_us = TimeUs{1'700'000'000} * kSecond;
+  TimeUs unix_epoch_offset_us = TimeUs{1'700'000'000} * kSecond;  // the wall clock at virtual time 0
 };
 
 std::string sim_address(std::uint32_t index);
@@ -51,7 +51,9 @@ class DhtSwarm {
   void crash(sim::NodeIndex node);
 
   // Runs `command` on the node at virtual time `at` (ignored if the node is down then).
-  void command_at(TimeUs at, sim::NodeIndex node, std::function<void(DhtNode&, TimeUs)> command);
+  void command_at(TimeUs time, sim::NodeIndex node, std::function<void(DhtNode&, Now)> command);
+  // The Now a node sees at virtual time `time`.
+  Now at(TimeUs time) const { return Now{time, time + config_.unix_epoch_offset_us}; }
 
   sim::Simulator& sim() { return sim_; }
   const SwarmConfig& config() const { return config_; }

@@ -6,7 +6,6 @@ namespace zmesh::node::test {
 
 DhtServiceConfig DhtMesh::default_config() {
   DhtServiceConfig config;
-  config.dht.unix_epoch_offset_us = static_cast<TimeUs>(kMeshUnixBase) * kSecond;
   config.dht.request_timeout = 1 * kSecond;
   return config;
 }
@@ -46,7 +45,7 @@ bool DhtMesh::run_until_joined(DurationUs limit) {
 Result<NodeDescriptor> DhtMesh::lookup(MemNet::NodeIndex from, const NodeId& target, DurationUs limit) {
   // Shared: a lookup outliving this call must not write into a dead frame.
   auto answer = std::make_shared<std::optional<Result<NodeDescriptor>>>();
-  dht(from).lookup_descriptor(net.now(), target, [answer](Result<NodeDescriptor> r) { *answer = std::move(r); });
+  dht(from).lookup_descriptor(net.core_now(), target, [answer](Now, Result<NodeDescriptor> r) { *answer = std::move(r); });
   net.run_until_true([&] { return answer->has_value(); }, limit);
   if (!answer->has_value()) return make_error(Errc::timeout, "no answer in the test's limit");
   return std::move(**answer);

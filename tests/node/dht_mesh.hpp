@@ -30,7 +30,7 @@ struct DhtMesh {
   MemNet::NodeIndex add(std::size_t identity_index, DhtServiceConfig config = default_config());
   void start_all() { net.start_all(); }
   DhtService& dht(MemNet::NodeIndex node) { return *members[node]->dht; }
-  UnixSeconds unix_now() { return dht(0).unix_now(net.now()); }
+  UnixSeconds unix_now() { return net.core_now().unix_seconds(); }
   // Adds `nodes` nodes (identities 0..nodes-1), starts them, runs until all joined and then
   // 5 s more for the announcements to land. False if they did not join within a minute.
   bool form(std::size_t nodes, DhtServiceConfig config = default_config());

@@ -60,7 +60,7 @@ TEST(DhtService, PeersDescriptorsAreFetchedWhenTheirLinksComeUp) {
   }
   // find_descriptor answers from the cache at once (inside the call).
   bool answered = false;
-  mesh.dht(0).find_descriptor(mesh.net.now(), mesh.net.id(2), [&](Result<NodeDescriptor> r) {
+  mesh.dht(0).find_descriptor(mesh.net.core_now(), mesh.net.id(2), [&](Now, Result<NodeDescriptor> r) {
     answered = true;
     EXPECT_TRUE(r.ok());
   });
@@ -97,7 +97,7 @@ TEST(DhtService, RepublishedDescriptorCarriesRotatedOnionKeyAndNewAddresses) {
   // Rotation as the onion service will do it: add the next key, then republish.
   SeededRandom random(99);
   mesh.members[3]->onion_keys.push_back(OnionKeyPair::generate(random, mesh.unix_now()));
-  ASSERT_TRUE(mesh.dht(3).republish_descriptor(mesh.net.now()).ok());
+  ASSERT_TRUE(mesh.dht(3).republish_descriptor(mesh.net.core_now()).ok());
   mesh.net.run_for(5 * kSecond);
   for (std::size_t from : {0u, 1u, 2u}) {
     auto after = mesh.lookup(from, mesh.net.id(3));
@@ -157,11 +157,11 @@ class RawDht final : public Service {
   link::Channel channel() const override { return kChannelDht; }
   const char* name() const override { return "raw-dht"; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
-  void on_message(TimeUs, const NodeId&, ByteView message) override {
+  void on_message(Now, const NodeId&, ByteView message) override {
     auto decoded = dht::decode_message(message);
     if (decoded.ok()) received.push_back(std::move(decoded).value());
   }
-  Status send(TimeUs now, const NodeId& to, const Bytes& message) { return host_->send(now, to, channel(), message); }
+  Status send(Now now, const NodeId& to, const Bytes& message) { return host_->send(now, to, channel(), message); }
   std::vector<dht::Message> received;
 
  private:
@@ -219,7 +219,7 @@ TEST(DhtService, ForgedAndOversizedRecordsAreRefused) {
     store.request_id = request++;
     store.sender = dht::Contact{identity(6).id, "mem://h"};
     store.records = {record};
-    ASSERT_TRUE(raw.send(mesh.net.now(), mesh.net.id(0), dht::encode_message(store)).ok());
+    ASSERT_TRUE(raw.send(mesh.net.core_now(), mesh.net.id(0), dht::encode_message(store)).ok());
   }
   // 4. a record whose value exceeds kMaxRecordValueBytes (the encoder refuses to build one,
   // so it is written by hand): the message is not even decodable.
@@ -243,7 +243,7 @@ TEST(DhtService, ForgedAndOversizedRecordsAreRefused) {
     u16(value_bytes);
     bytes.insert(bytes.end(), value_bytes, 0x42);
     u16(0);
-    ASSERT_TRUE(raw.send(mesh.net.now(), mesh.net.id(0), bytes).ok());
+    ASSERT_TRUE(raw.send(mesh.net.core_now(), mesh.net.id(0), bytes).ok());
   }
   mesh.net.run_for(2 * kSecond);
 

@@ -65,7 +65,7 @@ void MemNet::start(NodeIndex node) {
   h.ping = std::make_unique<PingService>();
   EXPECT_TRUE(h.core->add_service(*h.ping).ok());
   for (Service* service : h.extra_services) EXPECT_TRUE(h.core->add_service(*service).ok());
-  h.core->on_start(now_);
+  h.core->on_start(core_now());
   pump(node);
 }
 
@@ -118,7 +118,7 @@ void MemNet::arm_timer(NodeIndex node) {
     Host& host = hosts_[node];
     if (!host.core || host.frozen || host.timer_at != deadline || incarnations_[node] != incarnation) return;
     host.timer_at = kNever;
-    host.core->on_timeout(now_);
+    host.core->on_timeout(core_now());
     pump(node);
   });
 }
@@ -149,7 +149,7 @@ void MemNet::dial(NodeIndex node, DialId dial_id, const std::string& url) {
     if (!alive(dialler)) return;
     auto listener = listeners_.find(url);
     if (listener == listeners_.end() || !hosts_[listener->second].core || hosts_[listener->second].frozen) {
-      hosts_[node].core->on_dial_failed(now_, dial_id, "connection refused");
+      hosts_[node].core->on_dial_failed(core_now(), dial_id, "connection refused");
       pump(node);
       return;
     }
@@ -162,10 +162,10 @@ void MemNet::dial(NodeIndex node, DialId dial_id, const std::string& url) {
     ends_[{target, pair.b.id}] = {index, false};
     pairs_.push_back(pair);
     const std::string remote = "10.0.0." + std::to_string(node) + ":" + std::to_string(40000 + pair.a.id % 20000);
-    hosts_[target].core->on_transport_opened(now_, pair.b.id, {Direction::inbound, "mem", remote, 0});
+    hosts_[target].core->on_transport_opened(core_now(), pair.b.id, {Direction::inbound, "mem", remote, 0});
     pump(target);
     if (!alive(dialler)) return;
-    hosts_[node].core->on_transport_opened(now_, pair.a.id, {Direction::outbound, "mem", url.substr(6), dial_id});
+    hosts_[node].core->on_transport_opened(core_now(), pair.a.id, {Direction::outbound, "mem", url.substr(6), dial_id});
     pump(node);
   });
 }
@@ -180,7 +180,7 @@ void MemNet::deliver(std::size_t pair, bool to_b, Bytes message) {
       return;
     }
     if (!alive(target)) return;  // crashed or frozen: the bytes vanish
-    hosts_[target.node].core->on_transport_data(now_, target.id, message);
+    hosts_[target.node].core->on_transport_data(core_now(), target.id, message);
     pump(target.node);
   });
 }
@@ -200,7 +200,7 @@ void MemNet::close_pair(std::size_t pair, bool closer_is_a, std::string why) {
       return;
     }
     if (!alive(target)) return;
-    hosts_[target.node].core->on_transport_closed(now_, target.id, why);
+    hosts_[target.node].core->on_transport_closed(core_now(), target.id, why);
     pump(target.node);
   });
 }
@@ -214,7 +214,7 @@ MemNet::RawId MemNet::open_raw(NodeIndex node, std::string remote, std::string t
   ends_[{node, pair.b.id}] = {index, false};
   pairs_.push_back(pair);
   raws_.push_back(Raw{RawEnd{}, index});
-  hosts_[node].core->on_transport_opened(now_, pair.b.id, {Direction::inbound, std::move(transport), std::move(remote), 0});
+  hosts_[node].core->on_transport_opened(core_now(), pair.b.id, {Direction::inbound, std::move(transport), std::move(remote), 0});
   pump(node);
   return raw;
 }

@@ -22,6 +22,11 @@
 
 namespace zmesh::node::test {
 
+// The wall clock MemNet's nodes see at virtual time 0 (override with set_unix_offset_us).
+inline constexpr TimeUs kMemNetUnixOffsetUs = TimeUs{1'800'000'000} * kSecond;
+// The Now a driver would pass at virtual time `t`, for tests that drive a core by hand.
+inline Now at(TimeUs t) { return Now{t, t + kMemNetUnixOffsetUs}; }
+
 // A config whose configured peers are `urls`.
 NodeConfig with_peers(std::vector<std::string> urls);
 
@@ -81,6 +86,10 @@ class MemNet {
   // Runs until `done()` or `limit` virtual time passes; returns done().
   bool run_until_true(const std::function<bool()>& done, DurationUs limit);
   TimeUs now() const { return now_; }
+  // What events into the cores carry: virtual time, and a wall clock that reads
+  // unix_offset_us at virtual time 0.
+  Now core_now() const { return Now{now_, now_ + unix_offset_us_}; }
+  void set_unix_offset_us(TimeUs offset) { unix_offset_us_ = offset; }
 
   // Both cores are up and each sees the other as a peer.
   bool linked(NodeIndex x, NodeIndex y) const;
@@ -137,6 +146,7 @@ class MemNet {
   SeededRandom random_;
   DurationUs latency_;
   TimeUs now_ = 1'000'000;
+  TimeUs unix_offset_us_ = kMemNetUnixOffsetUs;
   std::uint64_t sequence_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> agenda_;
   std::vector<Host> hosts_;

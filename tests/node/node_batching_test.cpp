@@ -17,10 +17,10 @@ class CountingService final : public Service {
   Channel channel() const override { return kChannelDht; }
   const char* name() const override { return "counting"; }
   void on_attach(ServiceHost& attached) override { host = &attached; }
-  void on_message(TimeUs, const NodeId&, ByteView message) override {
+  void on_message(Now, const NodeId&, ByteView message) override {
     messages.emplace_back(message.begin(), message.end());
   }
-  void on_peer_writable(TimeUs, const NodeId& peer) override { writable.push_back(peer); }
+  void on_peer_writable(Now, const NodeId& peer) override { writable.push_back(peer); }
 
   ServiceHost* host = nullptr;
   std::vector<Bytes> messages;
@@ -71,7 +71,7 @@ class Batching : public ::testing::Test {
     return out;
   }
 
-  TimeUs now = 1 * kSecond;
+  Now now{1 * kSecond, 1 * kSecond};
   Side a{0};
   Side b{1};
 };

@@ -114,7 +114,7 @@ TEST(NodeLimits, GarbagePeersAreDroppedAndOthersUnaffected) {
   for (std::size_t i = 0; i < attacks.size(); ++i) {
     raws.push_back(net.open_raw(a, remote(static_cast<int>(10 + i))));
     net.send_raw(raws.back(), attacks[i]);
-    ASSERT_TRUE(net.ping(b).ping(net.now(), net.id(a), noise).ok());
+    ASSERT_TRUE(net.ping(b).ping(net.core_now(), net.id(a), noise).ok());
     net.run_for(20 * kMillisecond);
     while (auto r = net.ping(b).poll_result()) pings_ok += r->status == PingStatus::ok;
   }
@@ -194,7 +194,7 @@ TEST(NodeLimits, KeepAlivesHoldIdleLinksAndSilentPeersAreDropped) {
   net.run_for(60 * kSecond);  // no application traffic at all
   ASSERT_TRUE(net.linked(a, b));
   EXPECT_EQ(net.core(a).counters().links_opened, 1u);
-  EXPECT_GE(net.core(a).peer_stats(net.now())[0].cells_in, 25u) << "padding every 2 s";
+  EXPECT_GE(net.core(a).peer_stats(net.core_now())[0].cells_in, 25u) << "padding every 2 s";
 
   net.freeze(b);
   const TimeUs frozen_at = net.now();
@@ -212,12 +212,12 @@ TEST(NodeLimits, BackpressureHoldsCellsInTheBoundedLinkQueue) {
   const auto nodes = net.add_linked_pair();
   const auto a = nodes.first;
   const auto b = nodes.second;
-  const ConnectionId connection = net.core(b).peer_stats(net.now())[0].connection;
+  const ConnectionId connection = net.core(b).peer_stats(net.core_now())[0].connection;
   net.core(b).on_transport_blocked(connection);
   const Bytes payload(20000, 0x5a);  // 20 cells each
   std::size_t accepted = 0;
   for (;;) {
-    auto id = net.ping(b).ping(net.now(), net.id(a), payload);
+    auto id = net.ping(b).ping(net.core_now(), net.id(a), payload);
     if (!id.ok()) {
       EXPECT_EQ(id.error().code, Errc::limit_exceeded) << id.error().describe();
       break;
@@ -226,7 +226,7 @@ TEST(NodeLimits, BackpressureHoldsCellsInTheBoundedLinkQueue) {
   }
   EXPECT_EQ(accepted, 1024u / 20) << "the link queue (1024 cells) bounds what a blocked transport holds";
   EXPECT_FALSE(net.core(b).poll_action()) << "nothing produced for a blocked transport";
-  net.core(b).on_transport_writable(net.now(), connection);
+  net.core(b).on_transport_writable(net.core_now(), connection);
   std::size_t ok = 0;
   ASSERT_TRUE(net.run_until_true(
       [&] {
@@ -242,10 +242,10 @@ TEST(NodeLimits, LogQueueIsBounded) {
   config.max_log_lines = 4;
   config.handshake_rate.per_second = 0;
   NodeCore core(test::identity(0), random, config);
-  core.on_start(0);
+  core.on_start(test::at(0));
   for (ConnectionId id = 1; id <= 20; ++id) {
-    core.on_transport_opened(0, id, {Direction::inbound, "tcp", remote(static_cast<int>(id)), 0});
-    core.on_transport_data(0, id, Bytes{1, 2, 3});
+    core.on_transport_opened(test::at(0), id, {Direction::inbound, "tcp", remote(static_cast<int>(id)), 0});
+    core.on_transport_data(test::at(0), id, Bytes{1, 2, 3});
   }
   std::size_t lines = 0;
   while (auto action = core.poll_action()) lines += std::holds_alternative<LogLine>(*action);

@@ -17,8 +17,8 @@ TEST(NodeCore, ConfiguredPeerLinksUpAndReportsStats) {
   const auto b = nodes.second;
   net.run_for(3 * kSecond);
 
-  const auto on_a = net.core(a).peer_stats(net.now());
-  const auto on_b = net.core(b).peer_stats(net.now());
+  const auto on_a = net.core(a).peer_stats(net.core_now());
+  const auto on_b = net.core(b).peer_stats(net.core_now());
   ASSERT_EQ(on_a.size(), 1u);
   ASSERT_EQ(on_b.size(), 1u);
   EXPECT_EQ(on_a[0].node_id, net.id(b));
@@ -59,8 +59,8 @@ TEST(NodeCore, SimultaneousDialsLeaveOneLinkChosenAlikeOnBothSides) {
     net.run_for(120 * kSecond);
     ASSERT_EQ(net.core(a).connection_count(), 1u) << net.logs(a);
     ASSERT_EQ(net.core(b).connection_count(), 1u) << net.logs(b);
-    const auto on_a = net.core(a).peer_stats(net.now());
-    const auto on_b = net.core(b).peer_stats(net.now());
+    const auto on_a = net.core(a).peer_stats(net.core_now());
+    const auto on_b = net.core(b).peer_stats(net.core_now());
     const bool a_lower = net.id(a) < net.id(b);
     EXPECT_EQ(on_a[0].direction, a_lower ? Direction::outbound : Direction::inbound);
     EXPECT_EQ(on_b[0].direction, a_lower ? Direction::inbound : Direction::outbound);
@@ -86,7 +86,7 @@ TEST(NodeCore, SameDiallerDuplicateKeepsOneLink) {
   EXPECT_EQ(net.core(b).counters().duplicates_closed, 1u);
   EXPECT_EQ(net.core(b).counters().links_opened, 2u) << "the configured peers count as connected: " << net.logs(b);
   // Data still flows on the survivor.
-  ASSERT_TRUE(net.ping(b).ping(net.now(), net.id(a), as_bytes("still here")).ok());
+  ASSERT_TRUE(net.ping(b).ping(net.core_now(), net.id(a), as_bytes("still here")).ok());
   net.run_for(1 * kSecond);
   auto result = net.ping(b).poll_result();
   ASSERT_TRUE(result);
@@ -141,7 +141,7 @@ TEST(NodeCore, ShutdownSendsCloseCellsAndStopsDialling) {
   const auto c = net.add_node(2, with_peers({"mem://a"}));
   net.start_all();
   ASSERT_TRUE(net.run_until_true([&] { return net.linked(a, b) && net.linked(a, c); }, 2 * kSecond));
-  net.core(a).shutdown(net.now());
+  net.core(a).shutdown(net.core_now());
   // Every SendBytes of a connection comes before its CloseConnection.
   std::map<ConnectionId, bool> closed;
   std::size_t sends = 0;
@@ -165,9 +165,9 @@ TEST(NodeCore, ShutdownSendsCloseCellsAndStopsDialling) {
   const auto b2 = net2.add_node(1, with_peers({"mem://a"}));
   net2.start_all();
   ASSERT_TRUE(net2.run_until_true([&] { return net2.linked(a2, b2); }, 2 * kSecond));
-  net2.core(a2).shutdown(net2.now());
+  net2.core(a2).shutdown(net2.core_now());
   net2.run_for(0);
-  net2.host(a2).core->on_start(net2.now());  // no effect after shutdown
+  net2.host(a2).core->on_start(net2.core_now());  // no effect after shutdown
   net2.run_for(1 * kSecond);
   EXPECT_EQ(net2.log_lines_containing(b2, "closed by the peer (reason 1: node shutting down)"), 1u) << net2.logs(b2);
   // A transport opened after shutdown is refused at once.
@@ -183,15 +183,15 @@ class RecordingService final : public Service {
   Channel channel() const override { return channel_; }
   const char* name() const override { return "recording"; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
-  void on_peer_up(TimeUs, const PeerInfo& peer) override { ups.push_back(peer.node_id); }
-  void on_peer_down(TimeUs, const NodeId& peer) override { downs.push_back(peer); }
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override {
+  void on_peer_up(Now, const PeerInfo& peer) override { ups.push_back(peer.node_id); }
+  void on_peer_down(Now, const NodeId& peer) override { downs.push_back(peer); }
+  void on_message(Now now, const NodeId& from, ByteView message) override {
     messages.emplace_back(from, Bytes(message.begin(), message.end()));
     if (echo) {
       EXPECT_TRUE(host_->send(now, from, channel_, message).ok());
     }
   }
-  void on_connect_failed(TimeUs, const NodeId& peer, std::string_view reason) override {
+  void on_connect_failed(Now, const NodeId& peer, std::string_view reason) override {
     failures.emplace_back(peer, std::string(reason));
   }
 
@@ -222,34 +222,34 @@ TEST(NodeCore, ServicesPlugInByChannel) {
   }
 
   // connect(): dial a NodeId at an address; the handshake must prove that NodeId.
-  auto started = net.core(a).connect(net.now(), net.id(b), "mem://b");
+  auto started = net.core(a).connect(net.core_now(), net.id(b), "mem://b");
   ASSERT_TRUE(started.ok());
   EXPECT_FALSE(started.value());
-  EXPECT_FALSE(net.core(a).connect(net.now(), net.id(b), "mem://b").value()) << "already dialling: no second dial";
+  EXPECT_FALSE(net.core(a).connect(net.core_now(), net.id(b), "mem://b").value()) << "already dialling: no second dial";
   EXPECT_EQ(net.core(a).pending_dials(), 1u);
   ASSERT_TRUE(net.run_until_true([&] { return net.linked(a, b); }, 2 * kSecond));
-  EXPECT_TRUE(net.core(a).connect(net.now(), net.id(b), "mem://b").value());
+  EXPECT_TRUE(net.core(a).connect(net.core_now(), net.id(b), "mem://b").value());
   ASSERT_EQ(dht_a.ups.size(), 1u);
   EXPECT_EQ(dht_a.ups[0], net.id(b));
   EXPECT_EQ(dht_b.ups[0], net.id(a));
 
-  ASSERT_TRUE(net.core(a).send(net.now(), net.id(b), kChannelDht, as_bytes("find_node")).ok());
-  ASSERT_TRUE(net.core(a).send(net.now(), net.id(b), 77, as_bytes("nobody listens on 77")).ok());
+  ASSERT_TRUE(net.core(a).send(net.core_now(), net.id(b), kChannelDht, as_bytes("find_node")).ok());
+  ASSERT_TRUE(net.core(a).send(net.core_now(), net.id(b), 77, as_bytes("nobody listens on 77")).ok());
   net.run_for(1 * kSecond);
   ASSERT_EQ(dht_b.messages.size(), 1u);
   EXPECT_EQ(dht_b.messages[0].first, net.id(a));
   ASSERT_EQ(dht_a.messages.size(), 1u) << "echoed by b's service";
   EXPECT_EQ(dht_a.messages[0].second, Bytes(as_bytes("find_node").begin(), as_bytes("find_node").end()));
   EXPECT_EQ(net.core(b).counters().unknown_channel_messages, 1u);
-  EXPECT_EQ(net.core(a).send(net.now(), test::identity(6).id, kChannelDht, {}).error().code, Errc::not_found);
-  EXPECT_EQ(net.core(a).connect(net.now(), net.id(a), "mem://a").error().code, Errc::invalid_argument);
+  EXPECT_EQ(net.core(a).send(net.core_now(), test::identity(6).id, kChannelDht, {}).error().code, Errc::not_found);
+  EXPECT_EQ(net.core(a).connect(net.core_now(), net.id(a), "mem://a").error().code, Errc::invalid_argument);
 
   // The wrong NodeId at an address: the handshake fails and the service hears about it.
   const NodeId stranger = test::identity(7).id;
   const auto c = net.add_node(2, {}, {"mem://c"});
   net.start(c);
-  ASSERT_TRUE(net.core(a).connect(net.now(), stranger, "mem://c").ok());
-  ASSERT_TRUE(net.core(a).connect(net.now(), test::identity(6).id, "mem://nowhere").ok());
+  ASSERT_TRUE(net.core(a).connect(net.core_now(), stranger, "mem://c").ok());
+  ASSERT_TRUE(net.core(a).connect(net.core_now(), test::identity(6).id, "mem://nowhere").ok());
   net.run_for(1 * kSecond);
   ASSERT_EQ(dht_a.failures.size(), 2u);
   EXPECT_EQ(dht_a.failures[0].first, test::identity(6).id);

@@ -61,11 +61,10 @@ class OnionMesh {
       EXPECT_TRUE(directory_.add(d, kUnixStart).ok());
       nodes_.push_back(std::move(node));
     }
-    directory_.set_unix_epoch_offset_us(kUnixOffsetUs);
+    net_.set_unix_offset_us(kUnixOffsetUs);
     for (std::size_t i = 0; i <= relays; ++i) {
       OnionNode& node = *nodes_[i];
       OnionServiceConfig config;
-      config.relay.unix_epoch_offset_us = kUnixOffsetUs;
       config.hops = hops;
       config.accept_streams = i == relays && exit_accepts;
       config.ready_circuits = i == 0 ? 2 : 0;
@@ -84,7 +83,7 @@ class OnionMesh {
   // Moves bytes for every stream end of `service` and handles its events; the exit side
   // accepts each incoming stream and echoes what it reads.
   void step(OnionService& service, std::map<StreamKey, StreamEnd>& ends, bool echo) {
-    const TimeUs now = net_.now();
+    const Now now = net_.core_now();
     while (auto e = service.poll_stream_event()) {
       StreamEnd& end = ends[e->stream];
       end.key = e->stream;
@@ -129,7 +128,7 @@ class OnionMesh {
 
 TEST(OnionService, ClientPoolBuildsThreeHopCircuitsThroughDialledLinks) {
   OnionMesh mesh(4);
-  mesh.client().warm_up(mesh.net().now());
+  mesh.client().warm_up(mesh.net().core_now());
   ASSERT_TRUE(mesh.net().run_until_true([&] { return mesh.client().ready_client_circuits() == 2; }, 10 * kSecond))
       << mesh.client().status().last_build_error << mesh.net().logs(0);
   const OnionServiceStatus client = mesh.client().status();
@@ -146,7 +145,7 @@ TEST(OnionService, StreamsCarryDataByteExactThroughThreeHops) {
   SeededRandom random(5);
   std::vector<StreamKey> keys;
   for (int i = 0; i < 3; ++i) {
-    auto key = mesh.client().open_stream(mesh.net().now(), onion::StreamTarget::to_domain("example.org", 80 + i));
+    auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80 + i));
     ASSERT_TRUE(key.ok()) << key.error().describe();
     StreamEnd& end = client_ends[*key];
     end.key = *key;
@@ -181,7 +180,7 @@ TEST(OnionService, StreamsCarryDataByteExactThroughThreeHops) {
 TEST(OnionService, ExitThatAcceptsNoStreamsRefusesWithExitPolicy) {
   OnionMesh mesh(3, /*exit_accepts=*/false);
   std::map<StreamKey, StreamEnd> client_ends;
-  auto key = mesh.client().open_stream(mesh.net().now(), onion::StreamTarget::to_domain("example.org", 443));
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 443));
   ASSERT_TRUE(key.ok());
   ASSERT_TRUE(mesh.net().run_until_true([&] {
     mesh.step(mesh.client(), client_ends, false);
@@ -193,7 +192,7 @@ TEST(OnionService, ExitThatAcceptsNoStreamsRefusesWithExitPolicy) {
 
 TEST(OnionService, PoolIsRebuiltWhenARelayDies) {
   OnionMesh mesh(5, true, 2);  // 2 hops: four non-exit relays to choose the first hop from
-  mesh.client().warm_up(mesh.net().now());
+  mesh.client().warm_up(mesh.net().core_now());
   ASSERT_TRUE(mesh.net().run_until_true([&] { return mesh.client().ready_client_circuits() == 2; }, 10 * kSecond));
   std::size_t victim = 0;
   for (std::size_t i = 1; i <= 4 && victim == 0; ++i)
@@ -209,10 +208,10 @@ TEST(OnionService, PoolIsRebuiltWhenARelayDies) {
 
 TEST(OnionService, CircuitsTakeNewStreamsOnlyWhileFreshThenAreReplaced) {
   OnionMesh mesh(4);
-  mesh.client().warm_up(mesh.net().now());
+  mesh.client().warm_up(mesh.net().core_now());
   ASSERT_TRUE(mesh.net().run_until_true([&] { return mesh.client().ready_client_circuits() == 2; }, 10 * kSecond));
   std::map<StreamKey, StreamEnd> client_ends, exit_ends;
-  auto key = mesh.client().open_stream(mesh.net().now(), onion::StreamTarget::to_domain("example.org", 80));
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80));
   ASSERT_TRUE(key.ok());
   client_ends[*key].finished = true;  // hold the stream open (no END) until we say so
   auto step = [&] {
@@ -237,7 +236,7 @@ TEST(OnionService, CircuitsTakeNewStreamsOnlyWhileFreshThenAreReplaced) {
 TEST(OnionService, StreamWaitingForACircuitFailsWhenNoPathExists) {
   OnionMesh mesh(1);  // one relay cannot make a 3-hop path
   std::map<StreamKey, StreamEnd> client_ends;
-  auto key = mesh.client().open_stream(mesh.net().now(), onion::StreamTarget::to_domain("example.org", 80));
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80));
   ASSERT_TRUE(key.ok());
   ASSERT_TRUE(mesh.net().run_until_true([&] {
     mesh.step(mesh.client(), client_ends, false);
@@ -252,7 +251,6 @@ TEST(OnionService, RotatesOnionKeysKeepsTheOldOneForItsGraceAndReportsEachChange
   SeededRandom random(21);
   StaticPeerDirectory directory;
   OnionServiceConfig config;
-  config.relay.unix_epoch_offset_us = kUnixOffsetUs;
   config.key_rotation.lifetime = 4 * kHour;
   config.key_rotation.lead = 1 * kHour;
   config.key_rotation.grace = 10 * kMinute;
@@ -266,6 +264,7 @@ TEST(OnionService, RotatesOnionKeysKeepsTheOldOneForItsGraceAndReportsEachChange
     reported.push_back(ids);
   });
   MemNet net(3);
+  net.set_unix_offset_us(kUnixOffsetUs);
   net.add_node(0, NodeConfig{}, {}, {&service});
   net.start_all();
   net.run_for(kSecond);

@@ -52,13 +52,13 @@ class ScriptedHost final : public ServiceHost {
   bool refuse_sends = false;
   NodeId self;
 
-  Status send(TimeUs, const NodeId& peer, link::Channel channel, ByteView message) override {
+  Status send(Now, const NodeId& peer, link::Channel channel, ByteView message) override {
     EXPECT_EQ(channel, kChannelPing);
     if (refuse_sends) return make_error(Errc::limit_exceeded, "link send queue full");
     sent.push_back({peer, Bytes(message.begin(), message.end())});
     return {};
   }
-  Result<bool> connect(TimeUs, const NodeId&, std::string_view) override { return false; }
+  Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level, std::string) override {}
@@ -77,22 +77,22 @@ TEST(PingService, EchoesRequestsAndChecksReplies) {
   const NodeId peer = node_id(7);
 
   // Answering: a request comes back as a reply with the same id and payload.
-  ping.on_message(10, peer, encode_ping(PingKind::request, 42, as_bytes("echo me")));
+  ping.on_message(test::at(10), peer, encode_ping(PingKind::request, 42, as_bytes("echo me")));
   ASSERT_EQ(host.sent.size(), 1u);
   EXPECT_EQ(host.sent[0].to, peer);
   EXPECT_EQ(host.sent[0].message, encode_ping(PingKind::reply, 42, as_bytes("echo me")));
 
   // Pinging: intact, corrupted, wrong peer, unknown id.
-  const auto first = ping.ping(100, peer, as_bytes("payload-1"));
-  const auto second = ping.ping(100, peer, as_bytes("payload-2"));
+  const auto first = ping.ping(test::at(100), peer, as_bytes("payload-1"));
+  const auto second = ping.ping(test::at(100), peer, as_bytes("payload-2"));
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(ping.outstanding(), 2u);
-  ping.on_message(150, node_id(8), encode_ping(PingKind::reply, *first, as_bytes("payload-1")));
+  ping.on_message(test::at(150), node_id(8), encode_ping(PingKind::reply, *first, as_bytes("payload-1")));
   EXPECT_EQ(ping.counters().replies_unexpected, 1u) << "a reply from another peer does not count";
-  ping.on_message(160, peer, encode_ping(PingKind::reply, 999, as_bytes("x")));
+  ping.on_message(test::at(160), peer, encode_ping(PingKind::reply, 999, as_bytes("x")));
   EXPECT_EQ(ping.counters().replies_unexpected, 2u);
-  ping.on_message(200, peer, encode_ping(PingKind::reply, *first, as_bytes("payload-1")));
-  ping.on_message(300, peer, encode_ping(PingKind::reply, *second, as_bytes("payload-X")));
+  ping.on_message(test::at(200), peer, encode_ping(PingKind::reply, *first, as_bytes("payload-1")));
+  ping.on_message(test::at(300), peer, encode_ping(PingKind::reply, *second, as_bytes("payload-X")));
   auto r1 = ping.poll_result();
   auto r2 = ping.poll_result();
   ASSERT_TRUE(r1 && r2);
@@ -102,7 +102,7 @@ TEST(PingService, EchoesRequestsAndChecksReplies) {
   EXPECT_FALSE(ping.poll_result());
   EXPECT_EQ(ping.outstanding(), 0u);
 
-  ping.on_message(400, peer, Bytes{9, 9});
+  ping.on_message(test::at(400), peer, Bytes{9, 9});
   EXPECT_EQ(ping.counters().malformed, 1u);
 }
 
@@ -113,28 +113,28 @@ TEST(PingService, EveryPingEndsExactlyOnce) {
   config.max_outstanding = 3;
   PingService ping(config);
   ping.on_attach(host);
-  const auto a = ping.ping(0, node_id(1), {});
-  const auto b = ping.ping(0, node_id(2), {});
-  const auto c = ping.ping(500 * kMillisecond, node_id(1), {});
+  const auto a = ping.ping(Now{}, node_id(1), {});
+  const auto b = ping.ping(Now{}, node_id(2), {});
+  const auto c = ping.ping(test::at(500 * kMillisecond), node_id(1), {});
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
-  EXPECT_EQ(ping.ping(0, node_id(1), {}).error().code, Errc::limit_exceeded);
+  EXPECT_EQ(ping.ping(Now{}, node_id(1), {}).error().code, Errc::limit_exceeded);
   host.refuse_sends = true;
   EXPECT_EQ(ping.next_deadline(), 1 * kSecond);
-  ping.on_peer_down(600 * kMillisecond, node_id(2));
-  ping.on_timeout(1 * kSecond);
+  ping.on_peer_down(test::at(600 * kMillisecond), node_id(2));
+  ping.on_timeout(test::at(1 * kSecond));
   std::map<std::uint64_t, PingStatus> ended;
   while (auto r = ping.poll_result()) EXPECT_TRUE(ended.emplace(r->id, r->status).second);
   EXPECT_EQ(ended.at(*b), PingStatus::peer_down);
   EXPECT_EQ(ended.at(*a), PingStatus::timeout);
   EXPECT_EQ(ended.count(*c), 0u) << "not due yet";
-  ping.on_timeout(1500 * kMillisecond);
+  ping.on_timeout(test::at(1500 * kMillisecond));
   EXPECT_EQ(ping.poll_result()->status, PingStatus::timeout);
   EXPECT_EQ(ping.next_deadline(), kNever);
   // A send the link refuses is an error for the caller, not a ping that silently never ends.
-  EXPECT_EQ(ping.ping(2 * kSecond, node_id(1), {}).error().code, Errc::limit_exceeded);
+  EXPECT_EQ(ping.ping(test::at(2 * kSecond), node_id(1), {}).error().code, Errc::limit_exceeded);
   EXPECT_EQ(ping.outstanding(), 0u);
   // An answer the link refuses is counted.
-  ping.on_message(0, node_id(1), encode_ping(PingKind::request, 5, {}));
+  ping.on_message(Now{}, node_id(1), encode_ping(PingKind::request, 5, {}));
   EXPECT_EQ(ping.counters().answer_send_failures, 1u);
 }
 
@@ -161,7 +161,7 @@ TEST(PingService, ThousandsOfPingsOverRealLinksArriveByteExact) {
       while (side.sent < kPerSide && ping.outstanding() < kWindow) {
         Bytes payload(sizes[side.sent % std::size(sizes)]);
         random.fill(payload);
-        auto id = ping.ping(net.now(), net.id(side.to), payload);
+        auto id = ping.ping(net.core_now(), net.id(side.to), payload);
         ASSERT_TRUE(id.ok()) << id.error().describe();
         ++side.sent;
       }
@@ -181,7 +181,7 @@ TEST(PingService, ThousandsOfPingsOverRealLinksArriveByteExact) {
   EXPECT_EQ(net.ping(b).counters().requests_answered, kPerSide);
   EXPECT_EQ(net.ping(a).counters().answer_send_failures + net.ping(b).counters().answer_send_failures, 0u);
   // The byte and cell counters saw the traffic.
-  const auto stats = net.core(a).peer_stats(net.now());
+  const auto stats = net.core(a).peer_stats(net.core_now());
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_GT(stats[0].cells_out, 2 * kPerSide);
   EXPECT_GT(stats[0].bytes_in, 1024 * stats[0].cells_in - 1);

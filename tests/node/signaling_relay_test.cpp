@@ -60,7 +60,7 @@ class SignalingRelayNet : public ::testing::Test {
 };
 
 TEST_F(SignalingRelayNet, PassesSignalsBothWaysThroughTheCommonNeighbour) {
-  ASSERT_TRUE(relay_a_.send(net_.now(), net_.id(r_), net_.id(c_), 77, as_bytes(R"({"type":"offer","sdp":"x"})")).ok());
+  ASSERT_TRUE(relay_a_.send(net_.core_now(), net_.id(r_), net_.id(c_), 77, as_bytes(R"({"type":"offer","sdp":"x"})")).ok());
   settle();
   auto at_c = relay_c_.poll();
   ASSERT_TRUE(at_c.has_value());
@@ -72,7 +72,7 @@ TEST_F(SignalingRelayNet, PassesSignalsBothWaysThroughTheCommonNeighbour) {
   EXPECT_FALSE(relay_c_.poll().has_value());
   EXPECT_FALSE(relay_r_.poll().has_value());  // R only passed it on
 
-  ASSERT_TRUE(relay_c_.send(net_.now(), at_c->via, at_c->from, at_c->session, as_bytes("answer")).ok());
+  ASSERT_TRUE(relay_c_.send(net_.core_now(), at_c->via, at_c->from, at_c->session, as_bytes("answer")).ok());
   settle();
   auto at_a = relay_a_.poll();
   ASSERT_TRUE(at_a.has_value());
@@ -83,7 +83,7 @@ TEST_F(SignalingRelayNet, PassesSignalsBothWaysThroughTheCommonNeighbour) {
 }
 
 TEST_F(SignalingRelayNet, ADirectNeighbourIsSignaledThroughItself) {
-  ASSERT_TRUE(relay_a_.send(net_.now(), net_.id(r_), net_.id(r_), 5, as_bytes("hi")).ok());
+  ASSERT_TRUE(relay_a_.send(net_.core_now(), net_.id(r_), net_.id(r_), 5, as_bytes("hi")).ok());
   settle();
   auto at_r = relay_r_.poll();
   ASSERT_TRUE(at_r.has_value());
@@ -95,7 +95,7 @@ TEST_F(SignalingRelayNet, ADirectNeighbourIsSignaledThroughItself) {
 TEST_F(SignalingRelayNet, UnknownRecipientIsReportedUnreachable) {
   NodeId stranger;
   stranger.bytes.fill(0xab);
-  ASSERT_TRUE(relay_a_.send(net_.now(), net_.id(r_), stranger, 9, as_bytes("offer")).ok());
+  ASSERT_TRUE(relay_a_.send(net_.core_now(), net_.id(r_), stranger, 9, as_bytes("offer")).ok());
   settle();
   auto back = relay_a_.poll();
   ASSERT_TRUE(back.has_value());
@@ -105,15 +105,15 @@ TEST_F(SignalingRelayNet, UnknownRecipientIsReportedUnreachable) {
   EXPECT_TRUE(back->payload.empty());
   EXPECT_EQ(relay_r_.counters().unreachable, 1u);
   // No link to the relay at all: refused locally, nothing sent.
-  EXPECT_EQ(relay_a_.send(net_.now(), stranger, net_.id(c_), 1, as_bytes("x")).error().code, Errc::not_found);
-  EXPECT_EQ(relay_a_.send(net_.now(), net_.id(r_), net_.id(c_), 1, Bytes(kMaxRelayedSignalBytes + 1, 'x')).error().code,
+  EXPECT_EQ(relay_a_.send(net_.core_now(), stranger, net_.id(c_), 1, as_bytes("x")).error().code, Errc::not_found);
+  EXPECT_EQ(relay_a_.send(net_.core_now(), net_.id(r_), net_.id(c_), 1, Bytes(kMaxRelayedSignalBytes + 1, 'x')).error().code,
             Errc::too_large);
 }
 
 TEST_F(SignalingRelayNet, RelayRateLimitsEachNeighbourAndReceiversBoundTheirQueue) {
   // 100 at once fit R's burst for A; the rest of the 150 are refused and counted.
   for (std::uint64_t i = 0; i < 150; ++i) {
-    ASSERT_TRUE(relay_a_.send(net_.now(), net_.id(r_), net_.id(c_), i, as_bytes("c")).ok());
+    ASSERT_TRUE(relay_a_.send(net_.core_now(), net_.id(r_), net_.id(c_), i, as_bytes("c")).ok());
   }
   net_.run_for(20 * kMillisecond);  // delivered well before the bucket refills noticeably
   EXPECT_GE(relay_r_.counters().rate_limited, 49u);
@@ -124,7 +124,7 @@ TEST_F(SignalingRelayNet, RelayRateLimitsEachNeighbourAndReceiversBoundTheirQueu
   EXPECT_EQ(polled, 8u);
   EXPECT_EQ(relay_c_.counters().dropped_full, relay_r_.counters().forwarded - 8);
   // A signal posing as forwarded to its own sender is dropped as malformed.
-  ASSERT_TRUE(relay_a_.send(net_.now(), net_.id(r_), net_.id(a_), 1, as_bytes("loop")).ok());
+  ASSERT_TRUE(relay_a_.send(net_.core_now(), net_.id(r_), net_.id(a_), 1, as_bytes("loop")).ok());
   settle();
   EXPECT_EQ(relay_r_.counters().malformed, 1u);
 }

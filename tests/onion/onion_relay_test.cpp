@@ -28,7 +28,7 @@ class OnionRelayTest : public ::testing::Test {
   }
 
   CircuitHandle build(std::initializer_list<int> indices) {
-    auto handle = net.relay(client).build_circuit(0, path(indices));
+    auto handle = net.relay(client).build_circuit(test::at(0), path(indices));
     EXPECT_TRUE(handle.ok()) << handle.error().describe();
     net.run();
     return *handle;
@@ -64,8 +64,8 @@ TEST_F(OnionRelayTest, CircuitsOpenAfterOneRoundTripAndEachHopKnowsOnlyItsNeighb
     EXPECT_EQ(origin->next, relays[static_cast<std::size_t>(*hops.begin())]->id);
   }
   // The 3-hop circuit {0, 1, 2}: each relay's entry names exactly its two neighbours.
-  net.relay(client).close_circuit(0, CircuitHandle{1});
-  net.relay(client).close_circuit(0, CircuitHandle{2});
+  net.relay(client).close_circuit(test::at(0), CircuitHandle{1});
+  net.relay(client).close_circuit(test::at(0), CircuitHandle{2});
   net.run();
   const Circuit* first = circuit_at(0);
   const Circuit* middle = circuit_at(1);
@@ -109,8 +109,8 @@ TEST_F(OnionRelayTest, RelayMessagesRoundTripByteExactBothWays) {
         Bytes forward(size), backward(size);
         random.fill(forward);
         random.fill(backward);
-        ASSERT_TRUE(net.relay(client).send_relay_message(0, handle, forward).ok());
-        ASSERT_TRUE(net.relay(exit).send_relay_message(0, exit_handle, backward).ok());
+        ASSERT_TRUE(net.relay(client).send_relay_message(test::at(0), handle, forward).ok());
+        ASSERT_TRUE(net.relay(exit).send_relay_message(test::at(0), exit_handle, backward).ok());
         sent_forward.push_back(forward);
         sent_backward.push_back(backward);
       }
@@ -133,16 +133,16 @@ TEST_F(OnionRelayTest, RelayMessagesRoundTripByteExactBothWays) {
     EXPECT_EQ(got_backward, sent_backward);
   }
   EXPECT_TRUE(net.cell_errors().empty());
-  EXPECT_EQ(net.relay(client).send_relay_message(0, CircuitHandle{1}, Bytes(kMaxRelayPayloadBytes + 1)).error().code,
+  EXPECT_EQ(net.relay(client).send_relay_message(test::at(0), CircuitHandle{1}, Bytes(kMaxRelayPayloadBytes + 1)).error().code,
             Errc::too_large);
 }
 
 TEST_F(OnionRelayTest, PaddingIsDroppedSilently) {
   const CircuitHandle handle = build({0, 1});
   const CircuitHandle exit_handle = events_of<IncomingCircuit>(net.events(relays[1]->id)).back().circuit;
-  ASSERT_TRUE(net.relay(client).send_padding(0, handle).ok());
-  ASSERT_TRUE(net.relay(relays[1]->id).send_padding(0, exit_handle).ok());
-  ASSERT_TRUE(net.relay(client).send_relay_message(0, handle, Bytes{1, 2}).ok());
+  ASSERT_TRUE(net.relay(client).send_padding(test::at(0), handle).ok());
+  ASSERT_TRUE(net.relay(relays[1]->id).send_padding(test::at(0), exit_handle).ok());
+  ASSERT_TRUE(net.relay(client).send_relay_message(test::at(0), handle, Bytes{1, 2}).ok());
   net.run();
   const auto got = events_of<RelayMessageReceived>(net.events(relays[1]->id));
   ASSERT_EQ(got.size(), 1u);  // the padding cell advanced the counters but delivered nothing
@@ -152,18 +152,18 @@ TEST_F(OnionRelayTest, PaddingIsDroppedSilently) {
 }
 
 TEST_F(OnionRelayTest, SendingBeforeReadyOrOnUnknownCircuitsFails) {
-  auto handle = net.relay(client).build_circuit(0, path({0, 1}));
+  auto handle = net.relay(client).build_circuit(test::at(0), path({0, 1}));
   ASSERT_TRUE(handle.ok());
-  EXPECT_EQ(net.relay(client).send_relay_message(0, *handle, Bytes{1}).error().code, Errc::closed);
-  EXPECT_EQ(net.relay(client).send_relay_message(0, CircuitHandle{99}, Bytes{1}).error().code, Errc::not_found);
+  EXPECT_EQ(net.relay(client).send_relay_message(test::at(0), *handle, Bytes{1}).error().code, Errc::closed);
+  EXPECT_EQ(net.relay(client).send_relay_message(test::at(0), CircuitHandle{99}, Bytes{1}).error().code, Errc::not_found);
   net.run();
-  EXPECT_TRUE(net.relay(client).send_relay_message(0, *handle, Bytes{1}).ok());
+  EXPECT_TRUE(net.relay(client).send_relay_message(test::at(0), *handle, Bytes{1}).ok());
   // Paths through ourselves, repeated relays or too many hops are refused up front.
   std::vector<SetupHop> self_path = path({0});
   self_path[0].node = client;
-  EXPECT_EQ(net.relay(client).build_circuit(0, self_path).error().code, Errc::invalid_argument);
-  EXPECT_FALSE(net.relay(client).build_circuit(0, path({0, 0})).ok());
-  EXPECT_FALSE(net.relay(client).build_circuit(0, path({0, 1, 2, 3})).ok());
+  EXPECT_EQ(net.relay(client).build_circuit(test::at(0), self_path).error().code, Errc::invalid_argument);
+  EXPECT_FALSE(net.relay(client).build_circuit(test::at(0), path({0, 0})).ok());
+  EXPECT_FALSE(net.relay(client).build_circuit(test::at(0), path({0, 1, 2, 3})).ok());
 }
 
 TEST_F(OnionRelayTest, AFlippedBitInADataCellIsDroppedAtTheNextHopAndTearsTheCircuitDown) {
@@ -185,7 +185,7 @@ TEST_F(OnionRelayTest, AFlippedBitInADataCellIsDroppedAtTheNextHopAndTearsTheCir
       return true;
     });
     const std::uint64_t failures_before = net.relay(target).stats().integrity_failures;
-    ASSERT_TRUE(net.relay(client).send_relay_message(0, handle, Bytes(50, 7)).ok());
+    ASSERT_TRUE(net.relay(client).send_relay_message(test::at(0), handle, Bytes(50, 7)).ok());
     net.run();
     net.set_interceptor(nullptr);
     // The very next hop caught it.
@@ -218,7 +218,7 @@ TEST_F(OnionRelayTest, AFlippedBitOnTheWayBackIsRejectedByTheClient) {
         flight.cell[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
       return true;
     });
-    ASSERT_TRUE(net.relay(relays[2]->id).send_relay_message(0, exit_handle, Bytes(900, 9)).ok());
+    ASSERT_TRUE(net.relay(relays[2]->id).send_relay_message(test::at(0), exit_handle, Bytes(900, 9)).ok());
     net.run();
     net.set_interceptor(nullptr);
     EXPECT_TRUE(events_of<RelayMessageReceived>(net.events(client)).empty());
@@ -278,7 +278,7 @@ TEST_F(OnionRelayTest, AReplayedSetupIsRefusedAtEveryHop) {
     EXPECT_EQ(*parse_destroy_body(parse_cell(last.cell)->body), DestroyReason::setup_rejected);
   }
   // The original circuit still works.
-  ASSERT_TRUE(net.relay(client).send_relay_message(0, CircuitHandle{1}, Bytes{4, 2}).ok());
+  ASSERT_TRUE(net.relay(client).send_relay_message(test::at(0), CircuitHandle{1}, Bytes{4, 2}).ok());
   net.run();
   EXPECT_EQ(events_of<RelayMessageReceived>(net.events(relays[2]->id)).size(), 1u);
 }
@@ -304,10 +304,14 @@ TEST_F(OnionRelayTest, ExpiredKeysAreForgottenOnTimeout) {
   OnionRelay& relay = net.relay(relays[0]->id);
   const TimeUs expiry = static_cast<TimeUs>(relays[0]->key.valid_until + TestNetwork::default_config().onion_key_grace) *
                             kSecond - test::kUnixOffsetUs;
+  // A key just added: the relay asks for a timeout at once, to place its expiry on the
+  // monotonic clock (keys carry Unix times).
+  EXPECT_LE(relay.next_deadline(), 0);
+  relay.on_timeout(test::at(0));
   EXPECT_EQ(relay.next_deadline(), expiry);
-  relay.on_timeout(expiry - 1);
+  relay.on_timeout(test::at(expiry - 1));
   EXPECT_EQ(relay.onion_key_count(), 1u);
-  relay.on_timeout(expiry);
+  relay.on_timeout(test::at(expiry));
   EXPECT_EQ(relay.onion_key_count(), 0u);
   EXPECT_EQ(relay.next_deadline(), kNever);
 }
@@ -315,7 +319,8 @@ TEST_F(OnionRelayTest, ExpiredKeysAreForgottenOnTimeout) {
 TEST_F(OnionRelayTest, UnansweredSetupsTimeOutEverywhere) {
   // The last hop's reply is lost.
   net.set_interceptor([](TestNetwork::InFlight& flight) { return parse_cell(flight.cell)->command != CellCommand::setup_reply; });
-  auto handle = net.relay(client).build_circuit(0, path({0, 1, 2}));
+  net.timeout(0);  // each relay places its key's expiry on the monotonic clock
+  auto handle = net.relay(client).build_circuit(test::at(0), path({0, 1, 2}));
   ASSERT_TRUE(handle.ok());
   net.run();
   net.set_interceptor(nullptr);
@@ -339,7 +344,7 @@ TEST_F(OnionRelayTest, ALostLinkClosesTheCircuitsThroughIt) {
   const CircuitHandle b = build({3, 1});
   net.events(client).clear();
   // Relay 1 loses its link to relay 2: circuit a dies on both sides, b is untouched.
-  net.relay(relays[1]->id).on_link_down(0, relays[2]->id);
+  net.relay(relays[1]->id).on_link_down(test::at(0), relays[2]->id);
   net.run();
   const auto client_closed = closed(client);
   ASSERT_EQ(client_closed.size(), 1u);
@@ -349,8 +354,8 @@ TEST_F(OnionRelayTest, ALostLinkClosesTheCircuitsThroughIt) {
   EXPECT_EQ(net.relay(relays[0]->id).circuits().size(), 0u);
   // The link between the client and relay 3 goes (both ends notice): circuit b is reported
   // closed at once, and relay 3 passes the DESTROY on.
-  net.relay(client).on_link_down(0, relays[3]->id);
-  net.relay(relays[3]->id).on_link_down(0, client);
+  net.relay(client).on_link_down(test::at(0), relays[3]->id);
+  net.relay(relays[3]->id).on_link_down(test::at(0), client);
   net.run();
   EXPECT_EQ(closed(client).size(), 2u);
   EXPECT_EQ(net.relay(client).circuits().size(), 0u);
@@ -361,7 +366,7 @@ TEST_F(OnionRelayTest, ALostLinkClosesTheCircuitsThroughIt) {
 
 TEST_F(OnionRelayTest, ClosingACircuitFreesEveryHop) {
   const CircuitHandle handle = build({0, 1, 2});
-  net.relay(client).close_circuit(0, handle);
+  net.relay(client).close_circuit(test::at(0), handle);
   net.run();
   EXPECT_TRUE(closed(client).empty());  // we asked for it
   const auto exit_closed = closed(relays[2]->id);
@@ -374,7 +379,7 @@ TEST_F(OnionRelayTest, ClosingACircuitFreesEveryHop) {
   // The last hop may close too; the client hears it.
   const CircuitHandle second = build({1, 3});
   const CircuitHandle at_exit = events_of<IncomingCircuit>(net.events(relays[3]->id)).back().circuit;
-  net.relay(relays[3]->id).close_circuit(0, at_exit);
+  net.relay(relays[3]->id).close_circuit(test::at(0), at_exit);
   net.run();
   const auto client_closed = closed(client);
   ASSERT_EQ(client_closed.size(), 1u);
@@ -396,7 +401,7 @@ TEST_F(OnionRelayTest, CircuitIdsAreScopedToTheirLink) {
   net.inject(other, relays[0]->id, cell);
   net.run();
   EXPECT_EQ(net.relay(relays[0]->id).circuits().size(), 2u);
-  ASSERT_TRUE(net.relay(client).send_relay_message(0, mine, Bytes{1}).ok());
+  ASSERT_TRUE(net.relay(client).send_relay_message(test::at(0), mine, Bytes{1}).ok());
   net.run();
   EXPECT_EQ(events_of<RelayMessageReceived>(net.events(relays[1]->id)).size(), 1u);
   EXPECT_TRUE(events_of<RelayMessageReceived>(net.events(relays[2]->id)).empty());
@@ -404,15 +409,15 @@ TEST_F(OnionRelayTest, CircuitIdsAreScopedToTheirLink) {
 
 TEST_F(OnionRelayTest, MalformedAndUnexpectedCellsAreRefused) {
   OnionRelay& relay = net.relay(relays[0]->id);
-  EXPECT_FALSE(relay.on_cell(0, client, Bytes(10)).ok());
+  EXPECT_FALSE(relay.on_cell(test::at(0), client, Bytes(10)).ok());
   EXPECT_EQ(relay.stats().malformed_cells, 1u);
   // Cells for circuits nobody built are counted and ignored.
-  EXPECT_TRUE(relay.on_cell(0, client, make_fixed_cell(5, CellCommand::data_forward)).ok());
-  EXPECT_TRUE(relay.on_cell(0, client, make_destroy_cell(5, CellCommand::destroy_forward, DestroyReason::requested)).ok());
+  EXPECT_TRUE(relay.on_cell(test::at(0), client, make_fixed_cell(5, CellCommand::data_forward)).ok());
+  EXPECT_TRUE(relay.on_cell(test::at(0), client, make_destroy_cell(5, CellCommand::destroy_forward, DestroyReason::requested)).ok());
   EXPECT_EQ(relay.stats().unknown_circuit_cells, 2u);
   // A data cell backwards before the reply breaks the protocol: the circuit is torn down.
   net.set_interceptor([](TestNetwork::InFlight& flight) { return parse_cell(flight.cell)->command != CellCommand::setup_reply; });
-  auto handle = net.relay(client).build_circuit(0, path({0, 1}));
+  auto handle = net.relay(client).build_circuit(test::at(0), path({0, 1}));
   net.run();
   net.set_interceptor(nullptr);
   const Circuit* at_relay0 = circuit_at(0);
@@ -433,7 +438,7 @@ TEST_F(OnionRelayTest, PeerCircuitLimitRefusesFurtherSetups) {
   const NodeId c = small.add_node().id;
   const TestRelayKeys& r0 = small.add_node();
   const TestRelayKeys& r1 = small.add_node();
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(small.relay(c).build_circuit(0, test::path_of({&r0, &r1})).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(small.relay(c).build_circuit(test::at(0), test::path_of({&r0, &r1})).ok());
   small.run();
   EXPECT_EQ(events_of<CircuitReady>(small.events(c)).size(), 2u);
   const auto refused = events_of<CircuitClosed>(small.events(c));

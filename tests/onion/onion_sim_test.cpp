@@ -53,13 +53,13 @@ class OnionSimNode final : public Core {
   void on_start(TimeUs /*now*/) override {}
 
   void on_receive(TimeUs now, PeerHandle from, ByteView payload) override {
-    if (!relay_.on_cell(now, directory_.ids[from], payload)) ++cell_errors_;
+    if (!relay_.on_cell(test::at(now), directory_.ids[from], payload)) ++cell_errors_;
     handle_events(now);
     flush();
   }
 
   void on_timeout(TimeUs now) override {
-    relay_.on_timeout(now);
+    relay_.on_timeout(test::at(now));
     while (next_build_ < plan_.size() && plan_[next_build_].build_at <= now) build(now, plan_[next_build_++]);
     handle_events(now);
     flush();
@@ -86,7 +86,7 @@ class OnionSimNode final : public Core {
     std::vector<SetupHop> path;
     for (sim::NodeIndex hop : planned.path)
       path.push_back(SetupHop::from_descriptor(directory_.ids[hop], directory_.keys[hop].public_part()));
-    auto handle = relay_.build_circuit(now, path);
+    auto handle = relay_.build_circuit(test::at(now), path);
     if (!handle) {
       ++failed;
       return;
@@ -101,12 +101,12 @@ class OnionSimNode final : public Core {
         for (int i = 0; i < kMessagesPerCircuit; ++i) {
           Bytes message(random_.uniform(kMaxRelayPayloadBytes + 1));
           random_.fill(message);
-          if (!relay_.send_relay_message(now, ready->circuit, message)) std::abort();
+          if (!relay_.send_relay_message(test::at(now), ready->circuit, message)) std::abort();
           pending.expected.push_back(std::move(message));
         }
       } else if (auto* received = std::get_if<RelayMessageReceived>(&*event)) {
         if (received->role == CircuitRole::last_hop) {
-          if (!relay_.send_relay_message(now, received->circuit, received->payload)) std::abort();
+          if (!relay_.send_relay_message(test::at(now), received->circuit, received->payload)) std::abort();
           ++echoed;
           continue;
         }
@@ -115,7 +115,7 @@ class OnionSimNode final : public Core {
         if (!pending.expected.empty()) pending.expected.pop_front();
         if (pending.expected.empty()) {
           ++completed;
-          relay_.close_circuit(now, received->circuit);
+          relay_.close_circuit(test::at(now), received->circuit);
           pending_.erase(received->circuit);
         }
       } else if (std::holds_alternative<IncomingCircuit>(*event)) {

@@ -19,6 +19,8 @@ namespace zmesh::onion::test {
 
 inline constexpr UnixSeconds kNow = 1'750'000'000;  // June 2025
 inline constexpr TimeUs kUnixOffsetUs = static_cast<TimeUs>(kNow) * kSecond;  // driver time 0 = kNow
+// The Now a driver would pass at driver time `t`.
+inline Now at(TimeUs t) { return Now{t, kUnixOffsetUs + t}; }
 
 struct TestRelayKeys {
   NodeId id;
@@ -57,9 +59,7 @@ class TestNetwork {
   explicit TestNetwork(std::uint64_t seed, OnionRelayConfig config = default_config()) : random_(seed), config_(config) {}
 
   static OnionRelayConfig default_config() {
-    OnionRelayConfig config;
-    config.unix_epoch_offset_us = kUnixOffsetUs;
-    return config;
+    return OnionRelayConfig{};
   }
 
   // A relay with one onion key (a client is a relay whose key nobody uses).
@@ -95,7 +95,7 @@ class TestNetwork {
       ++delivered_;
       auto it = nodes_.find(flight.to);
       if (it != nodes_.end()) {
-        const Status status = it->second->relay->on_cell(now, flight.from, flight.cell);
+        const Status status = it->second->relay->on_cell(at(now), flight.from, flight.cell);
         if (!status.ok()) cell_errors_.push_back(status.error());
       }
       collect();
@@ -103,7 +103,7 @@ class TestNetwork {
   }
 
   void timeout(TimeUs now) {
-    for (const NodeId& id : order_) relay(id).on_timeout(now);
+    for (const NodeId& id : order_) relay(id).on_timeout(at(now));
     run(now);
   }
 
