@@ -32,6 +32,7 @@
 #include "node/service.hpp"
 #include "onion/onion_relay.hpp"
 #include "onion/stream_mux.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::node {
 
@@ -214,7 +215,7 @@ class OnionService final : public Service {
   KeysChanged keys_changed_;
   TimeUs now_ = 0;  // latest event time, for callbacks that arrive without one
   bool pumping_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards directory callbacks
+  LifetimeGuard alive_;  // guards directory callbacks
 
   std::map<NodeId, PeerQueue> queues_;
   TimeUs next_retry_ = kNever;

@@ -68,7 +68,7 @@ void OnionService::request_link(TimeUs now, const NodeId& peer) {
     dial_descriptor(now, peer, *known);
     return;
   }
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   directory_.find_descriptor(now, peer, [this, alive, peer](Result<NodeDescriptor> found) {
     if (alive.expired()) return;
     const TimeUs at = now_;
