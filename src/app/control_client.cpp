@@ -9,7 +9,6 @@
 
 #include "io/http.hpp"
 #include "io/socket.hpp"
-#include "io/url.hpp"
 
 namespace zmesh::app {
 namespace {
@@ -17,16 +16,13 @@ namespace {
 constexpr std::size_t kMaxReplyBytes = 16 << 20;
 
 Result<io::SocketAddress> resolve(std::string_view address) {
-  auto url = io::parse_transport_url("tcp://" + std::string(address));
-  if (!url.ok() || url->port == 0) {
+  auto parsed = parse_host_port(address);
+  if (!parsed.ok() || *parsed->port == 0) {
     return make_error(Errc::invalid_argument, "--control: expected HOST:PORT, got '" + std::string(address) + "'");
   }
-  const std::string host = url->host == "localhost" ? "127.0.0.1" : url->host;
-  auto socket_address = io::SocketAddress::from_ip(host, url->port);
-  if (!socket_address.ok()) {
-    return make_error(Errc::invalid_argument, "--control: " + host + " is not an IP address (or localhost)");
-  }
-  return socket_address;
+  if (parsed->host == "localhost") return io::SocketAddress::from_ip(IpAddress::v4(127, 0, 0, 1), *parsed->port);
+  if (!parsed->ip) return make_error(Errc::invalid_argument, "--control: " + parsed->host + " is not an IP address (or localhost)");
+  return io::SocketAddress::from_ip(*parsed->ip, *parsed->port);
 }
 
 // Waits until the socket is ready or the deadline passes.

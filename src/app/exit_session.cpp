@@ -11,7 +11,7 @@ ExitSession::ExitSession(OnionSessionOwner& owner, SessionId id, const onion::Ex
     : owner_(owner), id_(id), policy_(policy), stream_(stream), target_(std::move(target)) {}
 
 ExitSession::~ExitSession() {
-  *alive_ = false;
+  alive_.expire();
   if (!bridge_ && !stream_gone_) (void)owner_.service().reset(owner_.loop().core_now(), stream_, StreamError::aborted);
 }
 
@@ -21,15 +21,10 @@ void ExitSession::start() {
     return;
   }
   if (target_.kind != TargetKind::domain) {
-    auto address = io::SocketAddress::from_ip(target_.ip.to_string(), target_.port);
-    if (!address.ok()) {
-      refuse(StreamError::unreachable);
-      return;
-    }
-    connect_to({*address});
+    connect_to({io::SocketAddress::from_ip(target_.ip, target_.port)});
     return;
   }
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   io::resolve_host(owner_.loop(), target_.domain, target_.port,
                    [this, alive](Result<std::vector<io::SocketAddress>> resolved) {
                      if (alive.expired() || stream_gone_) return;
@@ -42,20 +37,16 @@ void ExitSession::start() {
 }
 
 void ExitSession::connect_to(const std::vector<io::SocketAddress>& resolved) {
-  std::vector<onion::IpAddress> ips;
+  std::vector<IpAddress> ips;
   for (const io::SocketAddress& address : resolved)
-    if (auto ip = onion::parse_ip_address(address.ip()); ip.ok()) ips.push_back(*ip);
+    if (address.family() == AF_INET || address.family() == AF_INET6) ips.push_back(address.ip_address());
   const auto allowed = policy_.first_allowed(ips, target_.port);
   if (!allowed) {
     refuse(StreamError::exit_policy);
     return;
   }
-  auto address = io::SocketAddress::from_ip(allowed->to_string(), target_.port);
-  if (!address.ok()) {
-    refuse(StreamError::unreachable);
-    return;
-  }
-  connector_ = std::make_unique<io::TcpConnector>(owner_.loop(), std::vector<io::SocketAddress>{*address}, kExitConnectTimeout,
+  const io::SocketAddress address = io::SocketAddress::from_ip(*allowed, target_.port);
+  connector_ = std::make_unique<io::TcpConnector>(owner_.loop(), std::vector<io::SocketAddress>{address}, kExitConnectTimeout,
                                                   bridged_socket_options(),
                                                   [this](Result<std::unique_ptr<io::TcpStream>> result) {
                                                     on_connected(std::move(result));

@@ -10,6 +10,7 @@
 #include "app/onion_stream_bridge.hpp"
 #include "io/socket.hpp"
 #include "onion/exit_policy.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::app {
 
@@ -38,7 +39,7 @@ class ExitSession final : public OnionSession {
   std::unique_ptr<OnionStreamBridge> bridge_;
   bool stream_gone_ = false;
   bool done_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards the resolver callback
+  LifetimeGuard alive_;  // guards the resolver callback
 };
 
 }  // namespace zmesh::app

@@ -47,11 +47,9 @@ Result<std::unique_ptr<OnionGlue>> OnionGlue::create(io::EventLoop& loop, const 
 
 Status OnionGlue::open_socks() {
   if (options_.socks.empty()) return {};
-  const std::size_t colon = options_.socks.rfind(':');
-  std::string host = options_.socks.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  ZM_TRY(const std::int64_t port, parse_integer(std::string_view(options_.socks).substr(colon + 1), 0, 65535));
-  ZM_TRY(const io::SocketAddress address, io::SocketAddress::from_ip(host, static_cast<std::uint16_t>(port)));
+  ZM_TRY(const HostPort socks, parse_host_port(options_.socks));
+  if (!socks.ip) return make_error(Errc::invalid_argument, "--socks: HOST must be an IP address");
+  const io::SocketAddress address = io::SocketAddress::from_ip(*socks.ip, *socks.port);
   auto acceptor = io::TcpAcceptor::open(loop_, address, kMaxSocksConnections, bridged_socket_options(),
                                         [this](std::unique_ptr<io::TcpStream> socket) { accept_socks(std::move(socket)); });
   if (!acceptor.ok()) return make_error(acceptor.error().code, "SOCKS listener on " + options_.socks + ": " + acceptor.error().message);

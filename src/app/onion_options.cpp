@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "io/socket.hpp"
+#include "util/net_address.hpp"
 
 namespace zmesh::app {
 namespace {
@@ -12,14 +12,9 @@ constexpr std::int64_t kMaxHops = 3;
 
 // HOST:PORT with HOST a loopback IP literal (the SOCKS5 port has no authentication).
 Status check_socks_address(const std::string& socks) {
-  const std::size_t colon = socks.rfind(':');
-  if (colon == std::string::npos) return make_error(Errc::invalid_argument, "expected HOST:PORT");
-  ZM_TRY(const std::int64_t port, parse_integer(std::string_view(socks).substr(colon + 1), 0, 65535));
-  std::string host = socks.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  auto address = io::SocketAddress::from_ip(host, static_cast<std::uint16_t>(port));
-  if (!address.ok()) return make_error(Errc::invalid_argument, "HOST must be an IP address");
-  if (!address->is_loopback()) return make_error(Errc::invalid_argument, "only loopback addresses (no authentication)");
+  ZM_TRY(const HostPort address, parse_host_port(socks));
+  if (!address.ip) return make_error(Errc::invalid_argument, "HOST must be an IP address");
+  if (!address.ip->is_loopback()) return make_error(Errc::invalid_argument, "only loopback addresses (no authentication)");
   return {};
 }
 

@@ -28,7 +28,6 @@ OnionStreamBridge::OnionStreamBridge(node::OnionService& service, node::StreamKe
       loop_(socket_->loop()) {}
 
 OnionStreamBridge::~OnionStreamBridge() {
-  *alive_ = false;
   if (!stream_done_) (void)service_.reset(loop_.core_now(), stream_, StreamError::aborted);
 }
 

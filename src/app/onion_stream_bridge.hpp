@@ -62,7 +62,6 @@ class OnionStreamBridge {
   bool reported_ = false;
   std::uint64_t to_stream_ = 0;
   std::uint64_t to_socket_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace zmesh::app

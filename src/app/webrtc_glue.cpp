@@ -68,9 +68,8 @@ void WebRtcGlue::dial(std::uint64_t id, const std::string& url, io::DialCallback
         // We run inside the dial's own callback: free it from the loop.
         auto it = dials_.find(id);
         if (it != dials_.end()) {
-          std::shared_ptr<rtc::RtcDial> finished = std::move(it->second);
+          loop_.destroy_later(std::move(it->second));
           dials_.erase(it);
-          (void)loop_.post([finished] {});
         }
         done(std::move(result));
       },

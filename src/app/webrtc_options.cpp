@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "io/socket.hpp"
+#include "util/net_address.hpp"
 #include "io/url.hpp"
 #include "app/webrtc_relay.hpp"
 #include "io/webrtc/ws_signaling.hpp"
@@ -18,18 +18,13 @@ Error option_error(std::string message) { return make_error(Errc::invalid_argume
 
 // "HOST:PORT" or "[V6]:PORT", HOST an IP literal (libnice does not resolve names).
 Result<rtc::IceServer> parse_endpoint(std::string_view text, const char* what) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return option_error(std::string(what) + " " + std::string(text) + ": expected HOST:PORT");
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  auto port = parse_integer(text.substr(colon + 1), 1, 65535);
-  if (!port.ok()) return option_error(std::string(what) + " " + std::string(text) + ": bad port: " + port.error().message);
-  if (!io::SocketAddress::from_ip(host, static_cast<std::uint16_t>(port.value())).ok()) {
-    return option_error(std::string(what) + " " + std::string(text) + ": HOST must be an IP address");
-  }
+  auto parsed = parse_host_port(text);
+  if (!parsed.ok()) return option_error(std::string(what) + " " + std::string(text) + ": " + parsed.error().message);
+  if (*parsed->port == 0) return option_error(std::string(what) + " " + std::string(text) + ": bad port: ports are 1..65535");
+  if (!parsed->ip) return option_error(std::string(what) + " " + std::string(text) + ": HOST must be an IP address");
   rtc::IceServer server;
-  server.host = std::string(host);
-  server.port = static_cast<std::uint16_t>(port.value());
+  server.host = std::move(parsed->host);
+  server.port = *parsed->port;
   return server;
 }
 
@@ -127,7 +122,7 @@ Result<rtc::RtcConfig> make_rtc_config(const WebRtcOptions& options) {
   }
   bool all_loopback = !options.addresses.empty();
   for (const auto& ip : options.addresses) {
-    if (!io::SocketAddress::from_ip(ip, 0).ok()) return option_error("WebRTC address " + ip + " is not an IP address");
+    if (!parse_ip_address(ip).ok()) return option_error("WebRTC address " + ip + " is not an IP address");
     rtc::IceCandidate as_candidate;
     as_candidate.address = ip;
     all_loopback = all_loopback && rtc::is_loopback_candidate(as_candidate);

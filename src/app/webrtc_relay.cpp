@@ -28,7 +28,7 @@ Result<RelayTarget> parse_relay_url(std::string_view url) {
 // this (neighbour, peer, session) comes in through deliver().
 class RelaySignaling::Channel final : public rtc::SignalingChannel {
  public:
-  Channel(RelaySignaling& owner, Key key) : owner_(owner), alive_(owner.alive_), key_(key) {}
+  Channel(RelaySignaling& owner, Key key) : owner_(owner), alive_(owner.alive_.observer()), key_(key) {}
   ~Channel() override {
     if (!alive_.expired()) owner_.channels_.erase(key_);
   }
@@ -59,7 +59,7 @@ class RelaySignaling::Channel final : public rtc::SignalingChannel {
 
  private:
   RelaySignaling& owner_;
-  std::weak_ptr<bool> alive_;
+  LifetimeObserver alive_;
   Key key_;
   MessageCallback on_message_;
   CloseCallback on_close_;
@@ -70,7 +70,7 @@ RelaySignaling::RelaySignaling(rtc::RtcEngine& engine, node::SignalingRelay& rel
     : engine_(engine), relay_(relay), pump_(std::move(pump)), on_accept_(std::move(on_accept)) {}
 
 RelaySignaling::~RelaySignaling() {
-  *alive_ = false;
+  alive_.expire();
   dials_.clear();
   answering_.clear();
 }
@@ -83,7 +83,7 @@ std::unique_ptr<RelaySignaling::Channel> RelaySignaling::open_channel(const Key&
 
 void RelaySignaling::dial(std::uint64_t id, const RelayTarget& target, io::DialCallback done) {
   Key key{target.via, target.to, engine_.random().next_u64()};
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   if (!relay_.is_up(target.via)) {
     (void)engine_.loop().post([alive, done] {
       if (!alive.expired()) done(make_error(Errc::not_found, "no link to the relaying node"));
@@ -96,9 +96,8 @@ void RelaySignaling::dial(std::uint64_t id, const RelayTarget& target, io::DialC
                                         // Inside the session's callback: free it from the loop.
                                         auto it = dials_.find(id);
                                         if (it != dials_.end()) {
-                                          std::shared_ptr<rtc::RtcSession> finished = std::move(it->second);
+                                          engine_.loop().destroy_later(std::move(it->second));
                                           dials_.erase(it);
-                                          (void)engine_.loop().post([finished] {});
                                         }
                                         done(std::move(result));
                                       });
@@ -112,15 +111,14 @@ void RelaySignaling::answer(const Key& key, Bytes first_signal) {
   auto channel = open_channel(key);
   Channel* raw = channel.get();
   auto holder = std::make_shared<rtc::RtcSession*>(nullptr);
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   auto session = rtc::RtcSession::start(engine_, std::move(channel), rtc::RtcSession::Role::either,
                                         [this, alive, holder](Result<std::unique_ptr<io::Connection>> result) {
                                           if (alive.expired()) return;
                                           auto it = answering_.find(*holder);
                                           if (it != answering_.end()) {
-                                            std::shared_ptr<rtc::RtcSession> finished = std::move(it->second);
+                                            engine_.loop().destroy_later(std::move(it->second));
                                             answering_.erase(it);
-                                            (void)engine_.loop().post([finished] {});
                                           }
                                           if (result.ok() && on_accept_) on_accept_(std::move(result.value()));
                                         });

@@ -13,6 +13,7 @@
 #include "io/webrtc/rtc_engine.hpp"
 #include "io/webrtc/webrtc_connection.hpp"
 #include "node/signaling_relay.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::app {
 
@@ -61,7 +62,7 @@ class RelaySignaling {
   std::map<Key, Channel*> channels_;
   std::map<std::uint64_t, std::unique_ptr<io::webrtc::RtcSession>> dials_;
   std::map<io::webrtc::RtcSession*, std::unique_ptr<io::webrtc::RtcSession>> answering_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::app

@@ -1,18 +1,9 @@
 #include "dht/contact.hpp"
 
-#include <cctype>
+#include "util/net_address.hpp"
 
 namespace zmesh::dht {
 namespace {
-
-bool is_ipv4(std::string_view host) {
-  int dots = 0;
-  for (char c : host) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return dots == 3;
-}
 
 // Strips a scheme ("tcp://", "wss://") and a path.
 std::string_view strip_scheme(std::string_view address) {
@@ -27,28 +18,28 @@ std::string_view strip_scheme(std::string_view address) {
 
 std::string address_prefix(std::string_view address) {
   address = strip_scheme(address);
-  if (!address.empty() && address.front() == '[') {
-    const auto close = address.find(']');
-    std::string_view host = address.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
-    std::size_t groups = 0, end = 0;
-    while (end < host.size() && groups < 3) {
-      const auto colon = host.find(':', end);
-      if (colon == std::string_view::npos) { end = host.size(); break; }
-      end = colon + 1;
-      ++groups;
+  const auto parsed = parse_host_port(address, PortRule::optional);
+  if (!parsed.ok()) return "host:" + std::string(address);  // e.g. "signal:<id>"
+  if (!parsed->ip) return "host:" + parsed->host;
+  const IpAddress network = network_key(*parsed->ip, 24, 48);
+  const ByteArray<16>& b = network.bytes;
+  if (network.family == IpFamily::v4)
+    return "v4:" + std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]);
+  // The three leading groups, each followed by ':' ("2001:db8:1:"): the key's text form.
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "v6:";
+  for (int group = 0; group < 3; ++group) {
+    const unsigned value = static_cast<unsigned>(b[2 * group] << 8 | b[2 * group + 1]);
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned nibble = (value >> shift) & 0xfu;
+      if (nibble == 0 && !started && shift != 0) continue;
+      out.push_back(kHex[nibble]);
+      started = true;
     }
-    return "v6:" + std::string(host.substr(0, end));
+    out.push_back(':');
   }
-  // A trailing ":digits" is a port; anything else after a colon is part of the name.
-  std::string_view host = address;
-  const auto colon = address.rfind(':');
-  if (colon != std::string_view::npos && colon + 1 < address.size()) {
-    bool port = true;
-    for (char c : address.substr(colon + 1)) port = port && std::isdigit(static_cast<unsigned char>(c));
-    if (port) host = address.substr(0, colon);
-  }
-  if (is_ipv4(host)) return "v4:" + std::string(host.substr(0, host.rfind('.')));
-  return "host:" + std::string(host);
+  return out;
 }
 
 std::uint32_t address_prefix_key(std::string_view address) {

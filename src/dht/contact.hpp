@@ -20,9 +20,10 @@ struct Contact {
   bool operator==(const Contact&) const = default;
 };
 
-// The network prefix used for limits: "a.b.c" (/24) for IPv4 "a.b.c.d[:port]", the first
-// three groups (/48) for a bracketed IPv6 "[x:y:z:...]:port", the host part otherwise
-// (e.g. a DNS name or "signal:<id>"), so that unknown forms still group sensibly.
+// The network prefix used for limits (util/net_address.hpp network_key): "v4:a.b.c" (/24) for
+// IPv4 "a.b.c.d[:port]" and IPv4-mapped IPv6, "v6:x:y:z:" (/48, groups in RFC 5952 hex) for a
+// bracketed IPv6 "[x:y:z:...]:port", "host:" and the host name otherwise, and the whole text
+// for what is no HOST[:PORT] (e.g. "signal:<id>"), so that unknown forms still group sensibly.
 std::string address_prefix(std::string_view address);
 // A 32-bit digest of address_prefix(address) (FNV-1a), what the routing table keeps per
 // contact. Two prefixes that collide only share one limit: stricter, never looser.

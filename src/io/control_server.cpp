@@ -1,6 +1,5 @@
 #include "io/control_server.hpp"
 
-#include <charconv>
 #include <exception>
 
 #include "util/log.hpp"
@@ -22,51 +21,26 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
 
 namespace {
 
-Result<SocketAddress> parse_host_port(std::string_view text) {
-  std::string_view host;
-  std::string_view port_text;
-  if (!text.empty() && text.front() == '[') {
-    std::size_t close = text.find(']');
-    if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") {
-      return make_error(Errc::invalid_argument, "expected [IPv6]:PORT");
-    }
-    host = text.substr(1, close - 1);
-    port_text = text.substr(close + 2);
-  } else {
-    std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return make_error(Errc::invalid_argument, "expected HOST:PORT");
-    host = text.substr(0, colon);
-    port_text = text.substr(colon + 1);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return make_error(Errc::invalid_argument, "invalid port");
-  }
-  return SocketAddress::from_ip(host, static_cast<std::uint16_t>(port));
+// "HOST:PORT" with HOST an IP literal or "localhost" (taken as 127.0.0.1).
+Result<SocketAddress> listen_address(std::string_view text) {
+  ZM_TRY(HostPort parsed, parse_host_port(text));
+  if (parsed.host == "localhost") return SocketAddress::from_ip(IpAddress::v4(127, 0, 0, 1), *parsed.port);
+  if (!parsed.ip) return make_error(Errc::invalid_argument, "not an IP address: " + parsed.host);
+  return SocketAddress::from_ip(*parsed.ip, *parsed.port);
 }
 
-// Host header host part: "localhost", "127.0.0.1", "[::1]" with an optional port.
+// Host header (RFC 7230 §5.4: host [":" port]): "localhost", "127.0.0.1", "[::1]", with or
+// without a port.
 bool is_loopback_host_header(std::string_view host) {
-  std::string_view name = host;
-  if (!name.empty() && name.front() == '[') {
-    std::size_t close = name.find(']');
-    if (close == std::string_view::npos) return false;
-    name = name.substr(1, close - 1);
-  } else if (std::size_t colon = name.rfind(':'); colon != std::string_view::npos) {
-    name = name.substr(0, colon);
-  }
-  if (name == "localhost") return true;
-  auto address = SocketAddress::from_ip(name, 0);
-  return address.ok() && address.value().is_loopback();
+  auto parsed = parse_host_port(host, PortRule::optional);
+  return parsed.ok() && (parsed->host == "localhost" || (parsed->ip && parsed->ip->is_loopback()));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(EventLoop& loop, std::string_view address_text,
                                                             ControlServerOptions options) {
-  ZM_TRY(SocketAddress address, parse_host_port(address_text));
+  ZM_TRY(SocketAddress address, listen_address(address_text));
   if (!address.is_loopback() && !options.allow_non_loopback) {
     return make_error(Errc::invalid_argument, "control server refuses non-loopback address " + address.to_string() +
                                                   " (set allow_non_loopback to override)");

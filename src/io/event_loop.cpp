@@ -88,6 +88,7 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create() {
 }
 
 EventLoop::~EventLoop() {
+  destroy_doomed();  // first: their destructors may still unwatch and cancel
   if (mailbox_) mailbox_->close();
   if (signal_fd_ >= 0) ::close(signal_fd_);
   if (have_signal_mask_) ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
@@ -161,6 +162,19 @@ void EventLoop::compact_heap() {
 
 bool EventLoop::post(Callback work) { return mailbox_->push(std::move(work)); }
 
+void EventLoop::destroy_later(std::shared_ptr<void> doomed) {
+  if (doomed) doomed_.push_back(std::move(doomed));
+}
+
+void EventLoop::destroy_doomed() {
+  // A destructor may hand in more (an owner freeing a child that frees its own): keep going.
+  while (!doomed_.empty()) {
+    std::vector<std::shared_ptr<void>> batch;
+    batch.swap(doomed_);
+    for (auto& doomed : batch) doomed.reset();  // in the order they were handed in
+  }
+}
+
 Poster EventLoop::poster() const {
   Poster p;
   p.box_ = mailbox_;
@@ -212,6 +226,7 @@ int EventLoop::wait_timeout_ms(DurationUs max_wait) const {
 
 void EventLoop::run_once(DurationUs max_wait) {
   epoll_event events[kMaxEventsPerWait];
+  destroy_doomed();  // handed in outside a callback (before run_once)
   int timeout_ms = stopped() ? 0 : wait_timeout_ms(max_wait);
   int n = ::epoll_wait(epoll_fd_, events, kMaxEventsPerWait, timeout_ms);
   if (n < 0 && errno != EINTR) log::error("io", std::string("epoll_wait: ") + std::strerror(errno));
@@ -222,6 +237,7 @@ void EventLoop::run_once(DurationUs max_wait) {
     std::uint32_t e = events[i].events;
     IoEvents io{(e & EPOLLIN) != 0, (e & EPOLLOUT) != 0, (e & (EPOLLHUP | EPOLLRDHUP)) != 0, (e & EPOLLERR) != 0};
     keep->callback(io);
+    destroy_doomed();
   }
   run_due_timers();
 }
@@ -238,12 +254,16 @@ void EventLoop::run_due_timers() {
     Callback cb = std::move(it->second);
     timers_.erase(it);
     cb();
+    destroy_doomed();
   }
 }
 
 void EventLoop::drain_posted() {
   auto work = mailbox_->take();
-  for (auto& fn : work) fn();
+  for (auto& fn : work) {
+    fn();
+    destroy_doomed();
+  }
 }
 
 void EventLoop::run() {

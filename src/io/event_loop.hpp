@@ -76,6 +76,17 @@ class EventLoop {
   bool post(Callback work);
   Poster poster() const;
 
+  // Loop thread only. Destroys `doomed` after the callback that is running returns (or, called
+  // outside any callback, at the end of the next loop iteration): for an object whose own
+  // callback is on the stack, e.g. a dial attempt reporting its result. Never drops: unlike
+  // post(), it has no queue limit, and the loop's destructor destroys what is still pending.
+  template <class T, class D>
+  void destroy_later(std::unique_ptr<T, D> doomed) {
+    if (doomed) destroy_later(std::shared_ptr<void>(std::move(doomed)));
+  }
+  void destroy_later(std::shared_ptr<void> doomed);
+  std::size_t pending_destroys() const { return doomed_.size(); }
+
   // From any thread: run() returns after the current iteration.
   void stop();
   bool stopped() const;
@@ -113,6 +124,7 @@ class EventLoop {
   void drain_posted();
   void handle_signals();
   void compact_heap();
+  void destroy_doomed();
   int wait_timeout_ms(DurationUs max_wait) const;
 
   int epoll_fd_ = -1;
@@ -125,6 +137,7 @@ class EventLoop {
   std::unordered_map<WatchId, std::shared_ptr<Watch>> watches_;
   std::unordered_map<TimerId, Callback> timers_;
   std::vector<HeapEntry> heap_;  // std::push_heap with greater<>: min-heap; stale ids skipped
+  std::vector<std::shared_ptr<void>> doomed_;  // destroy_later(), emptied after each callback
   bool have_signal_mask_ = false;
   sigset_t old_mask_{};
 };

@@ -35,7 +35,7 @@ void HttpServer::dispatch_async(std::uint64_t id, const HttpRequest& request, As
     it->second->deadline = 0;
     respond(*it->second, HttpResponse::text(504, "no answer in time\n"));
   });
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   handler(request, [this, alive, id](const HttpResponse& response) {
     if (alive.expired()) return;
     auto it = sessions_.find(id);

@@ -14,6 +14,7 @@
 
 #include "io/http.hpp"
 #include "io/tcp_stream.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io {
 
@@ -81,7 +82,7 @@ class HttpServer {
     DurationUs answer_timeout = 0;
   };
   std::map<std::string, std::map<std::string, AsyncRoute>> async_routes_;  // path → method → route
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);           // for late Responder calls
+  LifetimeGuard alive_;           // for late Responder calls
   struct Upgrade {
     UpgradeCheck check;
     UpgradeTake take;

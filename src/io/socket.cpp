@@ -29,25 +29,29 @@ Error socket_error(const char* what, int err) {
 }
 
 Result<SocketAddress> SocketAddress::from_ip(std::string_view ip, std::uint16_t port) {
-  std::string text(ip);
+  auto parsed = parse_ip_address(ip);
+  if (!parsed.ok()) return make_error(Errc::invalid_argument, "not an IP address: " + std::string(ip.substr(0, 64)));
+  return from_ip(*parsed, port);
+}
+
+SocketAddress SocketAddress::from_ip(const IpAddress& ip, std::uint16_t port) {
   SocketAddress out;
-  sockaddr_in v4{};
-  if (::inet_pton(AF_INET, text.c_str(), &v4.sin_addr) == 1) {
+  if (ip.family == IpFamily::v4) {
+    sockaddr_in v4{};
     v4.sin_family = AF_INET;
     v4.sin_port = htons(port);
+    std::memcpy(&v4.sin_addr, ip.bytes.data(), 4);
     std::memcpy(&out.storage_, &v4, sizeof v4);
     out.length_ = sizeof v4;
-    return out;
-  }
-  sockaddr_in6 v6{};
-  if (::inet_pton(AF_INET6, text.c_str(), &v6.sin6_addr) == 1) {
+  } else {
+    sockaddr_in6 v6{};
     v6.sin6_family = AF_INET6;
     v6.sin6_port = htons(port);
+    std::memcpy(&v6.sin6_addr, ip.bytes.data(), 16);
     std::memcpy(&out.storage_, &v6, sizeof v6);
     out.length_ = sizeof v6;
-    return out;
   }
-  return make_error(Errc::invalid_argument, "not an IP address: " + text);
+  return out;
 }
 
 SocketAddress SocketAddress::from_sockaddr(const sockaddr* addr, socklen_t length) {
@@ -64,34 +68,28 @@ std::uint16_t SocketAddress::port() const {
   return 0;
 }
 
-std::string SocketAddress::ip() const {
-  char buf[INET6_ADDRSTRLEN] = {};
+IpAddress SocketAddress::ip_address() const {
   if (family() == AF_INET) {
-    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, buf, sizeof buf);
-  } else if (family() == AF_INET6) {
-    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, buf, sizeof buf);
-  } else {
-    return "?";
+    return IpAddress::from_bytes(ByteView(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr), 4));
   }
-  return buf;
+  if (family() == AF_INET6) {
+    return IpAddress::from_bytes(ByteView(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr), 16));
+  }
+  return IpAddress{};
+}
+
+std::string SocketAddress::ip() const {
+  if (family() != AF_INET && family() != AF_INET6) return "?";
+  return ip_address().to_string();
 }
 
 std::string SocketAddress::to_string() const {
-  if (family() == AF_INET6) return "[" + ip() + "]:" + std::to_string(port());
-  return ip() + ":" + std::to_string(port());
+  if (family() != AF_INET && family() != AF_INET6) return "?:" + std::to_string(port());
+  return format_host_port(ip(), port());
 }
 
 bool SocketAddress::is_loopback() const {
-  if (family() == AF_INET) {
-    auto a = ntohl(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr.s_addr);
-    return (a >> 24) == 127;
-  }
-  if (family() == AF_INET6) {
-    const auto& a = reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr;
-    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
-    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
-  }
-  return false;
+  return (family() == AF_INET || family() == AF_INET6) && ip_address().is_loopback();
 }
 
 Result<SocketAddress> local_address(int fd) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/net_address.hpp"
 #include "util/result.hpp"
 
 namespace zmesh::io {
@@ -47,12 +48,16 @@ class SocketAddress {
  public:
   SocketAddress() = default;
   // An IPv4 or IPv6 literal without brackets ("127.0.0.1", "::1").
+  // Errc::invalid_argument for anything else (util/net_address.hpp parse_ip_address).
   static Result<SocketAddress> from_ip(std::string_view ip, std::uint16_t port);
+  static SocketAddress from_ip(const IpAddress& ip, std::uint16_t port);
   static SocketAddress from_sockaddr(const sockaddr* addr, socklen_t length);
 
   int family() const { return storage_.ss_family; }
   std::uint16_t port() const;
-  std::string ip() const;
+  // The address without port; 0.0.0.0 for a socket address of another family.
+  IpAddress ip_address() const;
+  std::string ip() const;  // ip_address().to_string(), "?" for another family
   // "127.0.0.1:4433" or "[::1]:4433".
   std::string to_string() const;
   // 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.

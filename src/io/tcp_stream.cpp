@@ -35,7 +35,7 @@ TcpStream::TcpStream(EventLoop& loop, UniqueFd fd, const StreamOptions& options)
 }
 
 TcpStream::~TcpStream() {
-  *alive_ = false;
+  alive_.expire();
   loop_.unwatch(watch_);
   loop_.cancel(idle_timer_);
   loop_.cancel(linger_timer_);
@@ -164,7 +164,7 @@ void TcpStream::update_interest() {
 }
 
 void TcpStream::handle_io(IoEvents events) {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   if (events.error) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -188,7 +188,7 @@ void TcpStream::handle_io(IoEvents events) {
 }
 
 void TcpStream::read_ready() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   for (int i = 0; i < kMaxReadsPerEvent && state_ != State::closed && (interest_read_ || hangup_seen_); ++i) {
     ssize_t n = ::recv(fd_.get(), read_buffer_.data(), read_buffer_.size(), 0);
     if (n > 0) {
@@ -333,13 +333,13 @@ Result<std::unique_ptr<TcpAcceptor>> TcpAcceptor::open(EventLoop& loop, const So
 }
 
 TcpAcceptor::~TcpAcceptor() {
-  *alive_ = false;
+  alive_.expire();
   loop_.unwatch(watch_);
   loop_.cancel(resume_timer_);
 }
 
 void TcpAcceptor::accept_ready() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   for (int i = 0; i < 64 && !alive.expired(); ++i) {
     UniqueFd fd(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) {

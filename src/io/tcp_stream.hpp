@@ -15,6 +15,7 @@
 #include "io/event_loop.hpp"
 #include "io/socket.hpp"
 #include "util/bytes.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io {
 
@@ -111,7 +112,7 @@ class TcpStream {
   CloseCallback on_close_;
   WritableCallback on_writable_;
   std::shared_ptr<void> slot_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 // Connects to the first address that answers, trying them in order, within `timeout` overall.
@@ -171,7 +172,7 @@ class TcpAcceptor {
   AcceptCallback callback_;
   std::shared_ptr<std::size_t> live_ = std::make_shared<std::size_t>(0);
   std::uint64_t refused_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the callback may destroy us
+  LifetimeGuard alive_;  // the callback may destroy us
 };
 
 }  // namespace zmesh::io

@@ -26,7 +26,7 @@ TcpConnection::TcpConnection(std::unique_ptr<TcpStream> stream, const TransportO
   if (options.idle_timeout > 0) stream_->set_idle_timeout(options.idle_timeout);
 }
 
-TcpConnection::~TcpConnection() { *alive_ = false; }
+TcpConnection::~TcpConnection() { alive_.expire(); }
 
 Status TcpConnection::send(ByteView message) {
   if (message.size() > max_message_bytes_) {
@@ -40,7 +40,7 @@ Status TcpConnection::send(ByteView message) {
 void TcpConnection::close() { stream_->close(CloseReason{CloseKind::local, "closed by this side"}); }
 
 void TcpConnection::handle_bytes(ByteView chunk) {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   auto status = decoder_.feed(chunk, [&](ByteView message) {
     if (on_data_) on_data_(message);
     return !alive.expired() && stream_->is_open();

@@ -6,6 +6,7 @@
 
 #include "io/tcp_stream.hpp"
 #include "io/transport.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io {
 
@@ -39,7 +40,7 @@ class TcpConnection final : public Connection {
   LengthFrameDecoder decoder_;
   DataCallback on_data_;
   CloseCallback on_close_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 class TcpListener final : public Listener {

@@ -74,9 +74,8 @@ class DialAttempt : public std::enable_shared_from_this<DialAttempt> {
     DialCallback cb = std::move(callback_);
     callback_ = nullptr;
     // The connector/handshake are in their own callbacks now; free them from the loop.
-    auto keep = std::make_shared<std::pair<std::unique_ptr<TcpConnector>, std::unique_ptr<WsClientHandshake>>>(
-        std::move(connector_), std::move(handshake_));
-    loop_.post([keep] {});
+    loop_.destroy_later(std::move(connector_));
+    loop_.destroy_later(std::move(handshake_));
     auto self = std::move(self_);  // a detached attempt ends here (after cb returns)
     cb(std::move(result));
   }

@@ -1,15 +1,12 @@
 #include "io/url.hpp"
 
-#include <charconv>
+#include "util/net_address.hpp"
 
 namespace zmesh::io {
 
 const char* scheme_name(TransportScheme scheme) { return scheme == TransportScheme::tcp ? "tcp" : "ws"; }
 
-std::string TransportUrl::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return h + ":" + std::to_string(port);
-}
+std::string TransportUrl::authority() const { return format_host_port(host, port); }
 
 std::string TransportUrl::to_string() const {
   std::string out = std::string(scheme_name(scheme)) + "://" + authority();
@@ -19,12 +16,8 @@ std::string TransportUrl::to_string() const {
 
 namespace {
 
-Error bad(std::string_view url, const char* why) {
+Error bad(std::string_view url, const std::string& why) {
   return make_error(Errc::invalid_argument, "bad transport URL '" + std::string(url.substr(0, 80)) + "': " + why);
-}
-
-bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
 }
 
 // RFC 3986 §3.3 path characters, minus '%' decoding (we never decode; the path is compared as-is).
@@ -59,33 +52,11 @@ Result<TransportUrl> parse_transport_url(std::string_view url) {
   }
   out.path = std::string(path);
 
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad(url, "unterminated IPv6 literal");
-    out.host = std::string(authority.substr(1, close - 1));
-    for (char c : out.host) {
-      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      if (!hex && c != ':' && c != '.') return bad(url, "invalid IPv6 literal");
-    }
-    if (authority.substr(close + 1, 1) != ":") return bad(url, "missing port");
-    port_text = authority.substr(close + 2);
-  } else {
-    std::size_t colon = authority.rfind(':');
-    if (colon == std::string_view::npos) return bad(url, "missing port");
-    out.host = std::string(authority.substr(0, colon));
-    for (char c : out.host) {
-      if (!is_host_char(c)) return bad(url, "invalid character in host");
-    }
-    port_text = authority.substr(colon + 1);
-  }
-  if (out.host.empty() || out.host.size() > 253) return bad(url, "host empty or too long");
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return bad(url, "invalid port");
-  }
-  out.port = static_cast<std::uint16_t>(port);
+  auto host_port = parse_host_port(authority);
+  if (!host_port.ok()) return bad(url, host_port.error().message);
+  out.host = std::move(host_port->host);
+  if (out.host.size() > 253) return bad(url, "host too long");  // RFC 1035 §2.3.4 in text form
+  out.port = *host_port->port;
   return out;
 }
 

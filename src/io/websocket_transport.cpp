@@ -49,7 +49,7 @@ WsConnection::WsConnection(std::unique_ptr<TcpStream> stream, ws::Role role, Byt
 }
 
 WsConnection::~WsConnection() {
-  *alive_ = false;
+  alive_.expire();
   stream_->loop().cancel(leftover_timer_);
   stream_->loop().cancel(close_timer_);
 }
@@ -115,7 +115,7 @@ void WsConnection::fail(std::uint16_t status, CloseKind kind, const std::string&
 
 void WsConnection::handle_bytes(ByteView chunk) {
   if (state_ == State::closed) return;
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   auto status = decoder_.feed(chunk, [&](const ws::FrameEvent& event) {
     bool keep_going = handle_event(event);
     return keep_going && !alive.expired();
@@ -133,7 +133,7 @@ bool WsConnection::handle_event(const ws::FrameEvent& event) {
   switch (event.kind) {
     case Kind::message: {
       if (state_ != State::open || !on_data_) return true;  // closing: data is discarded (§7.1.2)
-      std::weak_ptr<bool> alive = alive_;
+      LifetimeObserver alive = alive_.observer();
       on_data_(event.payload);
       return !alive.expired();
     }

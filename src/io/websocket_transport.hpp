@@ -10,6 +10,7 @@
 #include "io/transport.hpp"
 #include "io/url.hpp"
 #include "io/websocket_frame.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io {
 
@@ -60,7 +61,7 @@ class WsConnection final : public Connection {
   EventLoop::TimerId close_timer_ = 0;
   DataCallback on_data_;
   CloseCallback on_close_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 // Performs the client side of the opening handshake (§4.1) on a connected stream.

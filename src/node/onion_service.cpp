@@ -26,7 +26,7 @@ OnionService::OnionService(const NodeId& self, std::vector<OnionKeyPair> onion_k
   for (const OnionKeyPair& key : onion_keys_) (void)relay_.add_onion_key(key);
 }
 
-OnionService::~OnionService() { *alive_ = false; }
+OnionService::~OnionService() { alive_.expire(); }
 
 void OnionService::on_attach(ServiceHost& host) { host_ = &host; }
 

@@ -33,6 +33,7 @@
 #include "node/service.hpp"
 #include "onion/onion_relay.hpp"
 #include "onion/stream_mux.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::node {
 
@@ -216,7 +217,7 @@ class OnionService final : public Service {
   std::vector<OnionKeyPair> onion_keys_;
   KeysChanged keys_changed_;
   bool pumping_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards directory callbacks
+  LifetimeGuard alive_;  // guards directory callbacks
 
   std::map<NodeId, PeerQueue> queues_;
   TimeUs next_retry_ = kNever;

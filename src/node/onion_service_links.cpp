@@ -68,7 +68,7 @@ void OnionService::request_link(Now now, const NodeId& peer) {
     dial_descriptor(now, peer, *known);
     return;
   }
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   directory_.find_descriptor(now, peer, [this, alive, peer](Now at, Result<NodeDescriptor> found) {
     if (alive.expired()) return;
     if (queues_.count(peer) == 0) return;  // gave up meanwhile

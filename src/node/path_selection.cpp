@@ -1,32 +1,12 @@
 #include "node/path_selection.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <string_view>
+
+#include "util/net_address.hpp"
 
 namespace zmesh::node {
 namespace {
-
-// Four decimal octets, nothing else ("127.0.0.1"), as inet_pton(AF_INET) accepts them.
-std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  std::uint32_t value = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (text.empty() || text.front() != '.') return std::nullopt;
-      text.remove_prefix(1);
-    }
-    unsigned part = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), part);
-    const std::size_t digits = static_cast<std::size_t>(end - text.data());
-    if (error != std::errc() || digits == 0 || digits > 3 || part > 255) return std::nullopt;
-    text.remove_prefix(digits);
-    value = (value << 8) | part;
-  }
-  if (!text.empty()) return std::nullopt;
-  return value;
-}
-
-bool is_loopback_ipv4(std::uint32_t address) { return (address >> 24) == 127; }
 
 // Every bit of `required` (NodeDescriptor::has() asks for any of them).
 bool has_all(const NodeDescriptor& d, std::uint32_t required) { return (d.capabilities & required) == required; }
@@ -73,15 +53,17 @@ std::optional<std::uint32_t> transport_ipv4(const TransportAddress& address) {
     return std::nullopt;
   std::string_view text = address.address;
   if (const auto scheme = text.find("://"); scheme != std::string_view::npos) text.remove_prefix(scheme + 3);
-  const auto end = text.find_first_of(":/");
-  return parse_ipv4(text.substr(0, end));
+  const auto parsed = parse_host_port(text.substr(0, text.find('/')), PortRule::optional);
+  if (!parsed.ok() || !parsed->ip || parsed->ip->family != IpFamily::v4) return std::nullopt;
+  const ByteArray<16>& b = parsed->ip->bytes;
+  return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
 }
 
 std::vector<std::uint16_t> ipv4_slash16_networks(const NodeDescriptor& descriptor) {
   std::vector<std::uint16_t> networks;
   for (const TransportAddress& address : descriptor.addresses) {
     const auto ip = transport_ipv4(address);
-    if (!ip || is_loopback_ipv4(*ip)) continue;
+    if (!ip || (*ip >> 24) == 127) continue;  // loopback (IpAddress::is_loopback)
     const auto network = static_cast<std::uint16_t>(*ip >> 16);
     if (std::find(networks.begin(), networks.end(), network) == networks.end()) networks.push_back(network);
   }

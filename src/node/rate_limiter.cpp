@@ -2,16 +2,13 @@
 
 #include <algorithm>
 
+#include "util/net_address.hpp"
+
 namespace zmesh::node {
 
-std::string_view host_of(std::string_view remote) {
-  if (!remote.empty() && remote.front() == '[') {
-    const std::size_t close = remote.find(']');
-    return close == std::string_view::npos ? remote : remote.substr(1, close - 1);
-  }
-  const std::size_t colon = remote.rfind(':');
-  if (colon == std::string_view::npos || remote.find(':') != colon) return remote;  // no port, or bare IPv6
-  return remote.substr(0, colon);
+std::string host_of(std::string_view remote) {
+  auto parsed = parse_host_port(remote, PortRule::optional);
+  return parsed.ok() ? std::move(parsed->host) : std::string(remote);
 }
 
 HandshakeRateLimiter::HandshakeRateLimiter(RateLimitConfig config) : config_(config) {

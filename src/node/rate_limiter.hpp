@@ -42,7 +42,8 @@ class HandshakeRateLimiter {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-// "203.0.113.7:4433" → "203.0.113.7", "[2001:db8::1]:4433" → "2001:db8::1"; anything else as is.
-std::string_view host_of(std::string_view remote);
+// "203.0.113.7:4433" → "203.0.113.7", "[2001:db8::1]:4433" → "2001:db8::1"; anything else
+// (a bare IPv6 address, text that is no HOST[:PORT]) as is.
+std::string host_of(std::string_view remote);
 
 }  // namespace zmesh::node

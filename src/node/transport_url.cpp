@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "util/net_address.hpp"
+
 namespace zmesh::node {
 namespace {
 
@@ -33,8 +35,10 @@ Result<TransportAddress> transport_address_from_url(std::string_view url) {
 
 bool is_advertisable_url(std::string_view url) {
   if (!transport_address_from_url(url).ok()) return false;
-  std::string_view host = url.substr(url.find("://") + 3);
-  return host.rfind("0.0.0.0", 0) != 0 && host.rfind("[::]", 0) != 0;
+  std::string_view authority = url.substr(url.find("://") + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const auto parsed = parse_host_port(authority, PortRule::optional);  // "mem://NAME" and the like pass
+  return !parsed.ok() || !parsed->ip || !parsed->ip->is_unspecified();
 }
 
 std::string dial_url(const TransportAddress& address) {

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "onion/stream_ip_address.hpp"
+#include "util/net_address.hpp"
 #include "util/result.hpp"
 
 namespace zmesh::onion {

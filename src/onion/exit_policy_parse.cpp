@@ -16,30 +16,19 @@ std::string_view trim(std::string_view s) {
 
 Error invalid(const std::string& why) { return make_error(Errc::invalid_argument, why); }
 
-Result<unsigned> parse_decimal(std::string_view text, unsigned max, const char* what) {
-  if (text.empty() || text.size() > 5) return invalid(std::string("bad ") + what + " \"" + std::string(text.substr(0, 16)) + "\"");
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return invalid(std::string("bad ") + what + " \"" + std::string(text) + "\"");
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value > max) return invalid(std::string(what) + " " + std::to_string(value) + " above " + std::to_string(max));
-  return value;
-}
-
-Result<std::uint16_t> parse_port(std::string_view text) {
-  ZM_TRY(unsigned port, parse_decimal(text, 65535, "port"));
+Result<std::uint16_t> parse_policy_port(std::string_view text) {
+  ZM_TRY(std::uint16_t port, parse_port(text));
   if (port == 0) return invalid("ports are 1..65535");
-  return static_cast<std::uint16_t>(port);
+  return port;
 }
 
 Status parse_ports(std::string_view text, ExitPolicyRule& rule) {
   if (text == "*") return {};
   const auto dash = text.find('-');
-  ZM_TRY(rule.port_low, parse_port(text.substr(0, dash)));
+  ZM_TRY(rule.port_low, parse_policy_port(text.substr(0, dash)));
   rule.port_high = rule.port_low;
   if (dash != std::string_view::npos) {
-    ZM_TRY(rule.port_high, parse_port(text.substr(dash + 1)));
+    ZM_TRY(rule.port_high, parse_policy_port(text.substr(dash + 1)));
     if (rule.port_low > rule.port_high) return invalid("port range " + std::string(text) + " is backwards");
   }
   return {};
@@ -48,37 +37,17 @@ Status parse_ports(std::string_view text, ExitPolicyRule& rule) {
 Status parse_address(std::string_view text, ExitPolicyRule& rule) {
   const auto slash = text.find('/');
   const std::string_view host = text.substr(0, slash);
-  const bool has_mask = slash != std::string_view::npos;
   if (host == "*" || host == "*4" || host == "*6") {
-    if (has_mask) return invalid("a wildcard address takes no mask");
+    if (slash != std::string_view::npos) return invalid("a wildcard address takes no mask");
     rule.scope = host == "*" ? ExitAddressScope::any : host == "*4" ? ExitAddressScope::any_v4 : ExitAddressScope::any_v6;
     return {};
   }
-  Result<IpAddress> address = make_error(Errc::invalid_argument, "");
-  if (!host.empty() && host.front() == '[') {
-    if (host.size() < 2 || host.back() != ']') return invalid("unclosed '[' in \"" + std::string(host) + "\"");
-    address = parse_ipv6(host.substr(1, host.size() - 2));
-  } else if (host.find(':') != std::string_view::npos) {
-    return invalid("IPv6 addresses need brackets, e.g. [::1]:80");
-  } else {
-    address = parse_ipv4(host);
-  }
-  if (!address.ok()) return invalid(address.error().message);
-  const unsigned max_bits = static_cast<unsigned>(8 * address->size());
-  unsigned bits = max_bits;
-  if (has_mask) {
-    auto parsed = parse_decimal(text.substr(slash + 1), max_bits, "mask");
-    if (!parsed.ok()) return invalid(parsed.error().message + " (a prefix length, 0.." + std::to_string(max_bits) + ")");
-    bits = *parsed;
-  }
-  const IpAddress network = masked(*address, bits);
-  if (!(network == *address)) {
-    const std::string suggestion = network.family == IpFamily::v6 ? "[" + network.to_string() + "]" : network.to_string();
-    return invalid("address has bits set beyond /" + std::to_string(bits) + "; did you mean " + suggestion + "/" + std::to_string(bits) + "?");
-  }
+  // The policy grammar wants IPv6 in brackets, since a bare one runs into ":PORTS".
+  if (host.find(':') != std::string_view::npos && host.front() != '[') return invalid("IPv6 addresses need brackets, e.g. [::1]:80");
+  ZM_TRY(IpPrefix prefix, parse_ip_prefix(text));
   rule.scope = ExitAddressScope::prefix;
-  rule.address = network;
-  rule.prefix_bits = bits;
+  rule.address = prefix.network;
+  rule.prefix_bits = prefix.bits;
   return {};
 }
 

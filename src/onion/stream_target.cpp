@@ -37,8 +37,7 @@ Status StreamTarget::check() const {
 std::string StreamTarget::host() const { return kind == TargetKind::domain ? domain : ip.to_string(); }
 
 std::string StreamTarget::describe() const {
-  const std::string name = host();
-  return (kind == TargetKind::ipv6 ? "[" + name + "]" : name) + ":" + std::to_string(port);
+  return format_host_port(host(), port);
 }
 
 bool is_valid_domain(std::string_view name) {
@@ -51,26 +50,10 @@ bool is_valid_domain(std::string_view name) {
 }
 
 Result<StreamTarget> parse_stream_target(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return make_error(Errc::invalid_argument, "expected HOST:PORT, got \"" + std::string(text.substr(0, 80)) + "\"");
-  const std::string_view port_text = text.substr(colon + 1);
-  std::uint32_t port = 0;
-  for (char c : port_text) {
-    if (c < '0' || c > '9' || port > 65535) return make_error(Errc::invalid_argument, "bad port \"" + std::string(port_text.substr(0, 16)) + "\"");
-    port = port * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  if (port_text.empty() || port == 0 || port > 65535) return make_error(Errc::invalid_argument, "port must be 1..65535");
-  std::string_view host = text.substr(0, colon);
-  StreamTarget target;
-  if (!host.empty() && host.front() == '[') {
-    if (host.size() < 2 || host.back() != ']') return make_error(Errc::invalid_argument, "unclosed '[' in \"" + std::string(text.substr(0, 80)) + "\"");
-    ZM_TRY(IpAddress v6, parse_ipv6(host.substr(1, host.size() - 2)));
-    target = StreamTarget::to_ip(v6, static_cast<std::uint16_t>(port));
-  } else if (auto v4 = parse_ipv4(host); v4.ok()) {
-    target = StreamTarget::to_ip(*v4, static_cast<std::uint16_t>(port));
-  } else {
-    target = StreamTarget::to_domain(std::string(host), static_cast<std::uint16_t>(port));
-  }
+  ZM_TRY(HostPort parsed, parse_host_port(text));
+  if (*parsed.port == 0) return make_error(Errc::invalid_argument, "port must be 1..65535");
+  StreamTarget target = parsed.ip ? StreamTarget::to_ip(*parsed.ip, *parsed.port)
+                                  : StreamTarget::to_domain(std::move(parsed.host), *parsed.port);
   ZM_CHECK(target.check());
   return target;
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "onion/stream_ip_address.hpp"
+#include "util/net_address.hpp"
 #include "util/result.hpp"
 #include "wire/reader.hpp"
 #include "wire/writer.hpp"

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -88,6 +90,60 @@ TEST(EventLoop, PosterOutlivesLoop) {
     EXPECT_TRUE(poster.post([] {}));
   }
   EXPECT_FALSE(poster.post([] {}));
+}
+
+// Records its destruction; `log` outlives it.
+struct Tombstone {
+  Tombstone(std::vector<std::string>& log_to, std::string name_in) : log(log_to), name(std::move(name_in)) {}
+  ~Tombstone() { log.push_back(name + " destroyed"); }
+  std::vector<std::string>& log;
+  std::string name;
+};
+
+TEST(EventLoop, DestroyLaterRunsAfterTheCurrentCallbackReturns) {
+  auto loop = test::make_loop();
+  std::vector<std::string> log;
+  auto owned = std::make_unique<Tombstone>(log, "unique");
+  auto shared = std::make_shared<Tombstone>(log, "shared");
+  bool fired = false;
+  loop->run_at(0, [&] {
+    Tombstone* raw = owned.get();
+    loop->destroy_later(std::move(owned));
+    loop->destroy_later(std::move(shared));
+    loop->destroy_later(std::unique_ptr<Tombstone>());  // nothing: ignored
+    EXPECT_EQ(loop->pending_destroys(), 2u);
+    log.push_back("still usable: " + raw->name);  // the object lives until we return
+    fired = true;
+  });
+  loop->run_at(0, [&] { log.push_back("next timer"); });
+  ASSERT_TRUE(loop->run_until([&] { return fired && log.size() == 4; }, test::kGenerous));
+  EXPECT_EQ(log, (std::vector<std::string>{"still usable: unique", "unique destroyed", "shared destroyed", "next timer"}));
+  EXPECT_EQ(loop->pending_destroys(), 0u);
+}
+
+TEST(EventLoop, DestroyLaterHandlesChainsAndLoopDestruction) {
+  std::vector<std::string> log;
+  {
+    auto loop = test::make_loop();
+    // A destructor that hands in another object: both go in the same turn.
+    struct Parent {
+      Parent(EventLoop& l, std::unique_ptr<Tombstone> c) : loop(l), child(std::move(c)) {}
+      ~Parent() { loop.destroy_later(std::move(child)); }
+      EventLoop& loop;
+      std::unique_ptr<Tombstone> child;
+    };
+    bool done = false;
+    (void)loop->post([&] {
+      loop->destroy_later(std::make_unique<Parent>(*loop, std::make_unique<Tombstone>(log, "child")));
+      done = true;
+    });
+    ASSERT_TRUE(loop->run_until([&] { return done; }, test::kGenerous));
+    EXPECT_EQ(log, std::vector<std::string>{"child destroyed"});
+    EXPECT_EQ(loop->pending_destroys(), 0u);
+    // Handed in outside any callback and never run: the loop's destructor frees it.
+    loop->destroy_later(std::make_unique<Tombstone>(log, "orphan"));
+  }
+  EXPECT_EQ(log, (std::vector<std::string>{"child destroyed", "orphan destroyed"}));
 }
 
 TEST(EventLoop, WatchReportsReadabilityAndUnwatchInsideCallbackIsSafe) {

@@ -101,7 +101,7 @@ Result<std::unique_ptr<DtlsTransport>> DtlsTransport::create(EventLoop& loop, st
 }
 
 DtlsTransport::~DtlsTransport() {
-  *alive_ = false;
+  alive_.expire();
   loop_.cancel(timer_);
   SSL_free(ssl_);  // frees both BIOs
   SSL_CTX_free(context_);
@@ -138,7 +138,7 @@ void DtlsTransport::on_datagram(ByteView datagram) {
 }
 
 void DtlsTransport::continue_handshake() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   int r = SSL_do_handshake(ssl_);
   if (alive.expired()) return;
   if (r == 1) {
@@ -160,7 +160,7 @@ void DtlsTransport::continue_handshake() {
 }
 
 void DtlsTransport::read_records() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   std::uint8_t buffer[16 * 1024 + 256];  // one DTLS record's plaintext is at most 2^14 bytes
   while (state_ == State::connected) {
     int n = SSL_read(ssl_, buffer, sizeof buffer);

@@ -14,6 +14,7 @@
 #include "io/webrtc/dtls_certificate.hpp"
 #include "util/bytes.hpp"
 #include "util/result.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -70,7 +71,7 @@ class DtlsTransport {
   State state_ = State::idle;
   bool fingerprint_mismatch_ = false;
   EventLoop::TimerId timer_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

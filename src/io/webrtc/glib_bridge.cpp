@@ -15,7 +15,7 @@ GlibBridge::GlibBridge(EventLoop& loop) : loop_(loop), context_(g_main_context_n
 }
 
 GlibBridge::~GlibBridge() {
-  *alive_ = false;
+  alive_.expire();
   loop_.cancel(timer_);
   loop_.cancel(poke_timer_);
   for (auto& [fd, watch] : watches_) loop_.unwatch(watch.id);
@@ -49,7 +49,7 @@ void GlibBridge::iterate(int ready_fd, IoEvents events) {
   }
   iterating_ = true;
   for (gpointer object : std::exchange(to_unref_, {})) g_object_unref(object);
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   finish_cycle(ready_fd, events);  // may run arbitrary callbacks, which may destroy us
   if (alive.expired()) return;
   iterating_ = false;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "io/event_loop.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -57,7 +58,7 @@ class GlibBridge {
   EventLoop::TimerId poke_timer_ = 0;
   bool iterating_ = false;
   std::vector<gpointer> to_unref_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

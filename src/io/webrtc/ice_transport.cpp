@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <sys/socket.h>
 
+#include "util/net_address.hpp"
+
 namespace zmesh::io::webrtc {
 namespace {
 
@@ -38,17 +40,15 @@ std::string address_text(const NiceAddress& address) {
 
 std::string describe(const NiceCandidate* c) {
   auto type = type_of(c->type);
-  std::string host = address_text(c->addr);
-  if (c->addr.s.addr.sa_family == AF_INET6) host = "[" + host + "]";
-  return host + ":" + std::to_string(nice_address_get_port(&c->addr)) + " " + (type ? candidate_type_name(*type) : "?");
+  const auto port = static_cast<std::uint16_t>(nice_address_get_port(&c->addr));
+  return format_host_port(address_text(c->addr), port) + " " + (type ? candidate_type_name(*type) : "?");
 }
 
 }  // namespace
 
 bool is_loopback_candidate(const IceCandidate& candidate) {
-  in_addr v4{};
-  if (inet_pton(AF_INET, candidate.address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  return candidate.address == "::1";
+  const auto ip = parse_ip_address(candidate.address);
+  return ip.ok() && ip->is_loopback();
 }
 
 IceTransport::IceTransport(GlibBridge& bridge, const RtcConfig& config, Callbacks callbacks)
@@ -109,7 +109,7 @@ Status IceTransport::configure_servers() {
 }
 
 IceTransport::~IceTransport() {
-  *alive_ = false;
+  alive_.expire();
   if (agent_ == nullptr) return;
   // We may be inside one of the agent's own callbacks: cut it off from us now, free it later.
   g_signal_handlers_disconnect_by_data(agent_, this);
@@ -241,7 +241,7 @@ void IceTransport::on_gathering_done_signal(NiceAgent*, guint, gpointer user) {
   self->enlarge_socket_buffers();
   if (self->state_ == State::gathering) self->state_ = State::connecting;
   self->local_gathering_done_ = true;
-  std::weak_ptr<bool> alive = self->alive_;
+  LifetimeObserver alive = self->alive_.observer();
   if (self->callbacks_.on_gathering_done) self->callbacks_.on_gathering_done();
   if (!alive.expired()) self->check_nothing_to_try();
 }

@@ -14,6 +14,7 @@
 #include "io/webrtc/rtc_config.hpp"
 #include "util/bytes.hpp"
 #include "util/result.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -77,7 +78,7 @@ class IceTransport {
   std::size_t remote_candidates_ = 0;  // accepted and handed to libnice
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

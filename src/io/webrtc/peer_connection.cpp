@@ -21,7 +21,7 @@ Result<std::unique_ptr<PeerConnection>> PeerConnection::create(RtcEngine& engine
 }
 
 PeerConnection::~PeerConnection() {
-  *alive_ = false;
+  alive_.expire();
   engine_.loop().cancel(setup_timer_);
   engine_.loop().cancel(report_timer_);
   for (auto& [stream, channel] : channels_) channel->owner_ = nullptr;
@@ -37,7 +37,7 @@ void PeerConnection::report(std::function<void()> report) {
   if (report_timer_ != 0) return;
   report_timer_ = engine_.loop().run_at(0, [this] {
     report_timer_ = 0;
-    std::weak_ptr<bool> alive = alive_;
+    LifetimeObserver alive = alive_.observer();
     while (!reports_.empty() && !alive.expired()) {
       auto next = std::move(reports_.front());
       reports_.pop_front();
@@ -197,7 +197,7 @@ void PeerConnection::start_dtls() {
   }
   dtls_ = std::move(dtls.value());
   dtls_->start();
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   while (!early_datagrams_.empty() && !alive.expired() && dtls_) {
     Bytes datagram = std::move(early_datagrams_.front());
     early_datagrams_.pop_front();

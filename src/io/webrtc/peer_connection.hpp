@@ -20,6 +20,7 @@
 #include "io/webrtc/sctp_transport.hpp"
 #include "io/webrtc/sdp.hpp"
 #include "io/webrtc/signal_message.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -107,7 +108,7 @@ class PeerConnection {
   EventLoop::TimerId setup_timer_ = 0;
   EventLoop::TimerId report_timer_ = 0;
   std::deque<std::function<void()>> reports_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

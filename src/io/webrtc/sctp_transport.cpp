@@ -80,7 +80,7 @@ Status SctpTransport::configure_socket() {
 }
 
 SctpTransport::~SctpTransport() {
-  *alive_ = false;
+  alive_.expire();
   loop_.cancel(events_timer_);
   if (socket_ != nullptr) {
     usrsctp_set_upcall(socket_, nullptr, nullptr);
@@ -135,7 +135,7 @@ void SctpTransport::mark_events() {
 
 void SctpTransport::process_events() {
   events_pending_ = false;
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   if (!receive_paused_) {
     bool more = read_some();
     if (alive.expired()) return;
@@ -150,7 +150,7 @@ void SctpTransport::process_events() {
 }
 
 bool SctpTransport::read_some() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   for (int round = 0; round < kMaxReadsPerRound; ++round) {
     if (state_ == State::closed || state_ == State::failed) return false;
     sctp_rcvinfo info{};

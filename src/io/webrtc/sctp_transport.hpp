@@ -16,6 +16,7 @@
 #include "io/webrtc/dcep.hpp"
 #include "util/bytes.hpp"
 #include "util/result.hpp"
+#include "util/lifetime.hpp"
 
 struct socket;  // usrsctp's
 
@@ -109,7 +110,7 @@ class SctpTransport {
   std::deque<Pending> queue_;
   std::size_t queued_bytes_ = 0;
   std::deque<std::uint16_t> resets_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

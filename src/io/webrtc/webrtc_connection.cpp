@@ -49,7 +49,7 @@ WebRtcConnection::WebRtcConnection(EventLoop& loop, std::unique_ptr<PeerConnecti
 }
 
 WebRtcConnection::~WebRtcConnection() {
-  *alive_ = false;
+  alive_.expire();
   loop_.cancel(idle_timer_);
   loop_.cancel(finish_timer_);
   loop_.cancel(early_timer_);
@@ -76,7 +76,7 @@ void WebRtcConnection::on_data(DataCallback callback) {
 }
 
 void WebRtcConnection::deliver_early_messages() {
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   while (!early_messages_.empty() && on_data_ && !closing_ && !user_paused_) {
     Bytes message = std::move(early_messages_.front());
     early_messages_.pop_front();
@@ -178,7 +178,7 @@ std::unique_ptr<RtcSession> RtcSession::start(RtcEngine& engine, std::unique_ptr
   if (role == Role::offerer) {
     if (auto status = s->become_offerer(); !status.ok()) {
       Error error = status.error();
-      engine.loop().post([weak = std::weak_ptr<bool>(s->alive_), s, error] {
+      engine.loop().post([weak = s->alive_.observer(), s, error] {
         if (!weak.expired()) s->fail(error, false);
       });
     }
@@ -187,7 +187,7 @@ std::unique_ptr<RtcSession> RtcSession::start(RtcEngine& engine, std::unique_ptr
 }
 
 RtcSession::~RtcSession() {
-  *alive_ = false;
+  alive_.expire();
   engine_.loop().cancel(timeout_);
 }
 
@@ -264,8 +264,9 @@ void RtcSession::complete(Result<std::unique_ptr<Connection>> result) {
     signaling->on_close(nullptr);
   }
   if (peer) peer->replace_callbacks({});
-  engine_.loop().post([signaling, peer] {});  // freed from the loop, outside their own callbacks
-  std::weak_ptr<bool> alive = alive_;
+  engine_.loop().destroy_later(std::move(signaling));  // freed outside their own callbacks
+  engine_.loop().destroy_later(std::move(peer));
+  LifetimeObserver alive = alive_.observer();
   engine_.loop().post([alive, cb, result = std::make_shared<Result<std::unique_ptr<Connection>>>(std::move(result))]() mutable {
     if (!alive.expired()) cb(std::move(*result));
   });

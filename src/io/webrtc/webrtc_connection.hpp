@@ -10,6 +10,7 @@
 #include "io/transport.hpp"
 #include "io/webrtc/peer_connection.hpp"
 #include "io/webrtc/signaling.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -65,7 +66,7 @@ class WebRtcConnection final : public Connection {
   DurationUs idle_timeout_ = 0;
   EventLoop::TimerId idle_timer_ = 0;
   EventLoop::TimerId finish_timer_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 class RtcSession {
@@ -97,7 +98,7 @@ class RtcSession {
   std::unique_ptr<PeerConnection> peer_;
   std::shared_ptr<DataChannel> channel_;
   EventLoop::TimerId timeout_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace zmesh::io::webrtc

@@ -3,6 +3,7 @@
 #include "io/url.hpp"
 #include "io/websocket_handshake.hpp"
 #include "io/websocket_transport.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 namespace {
@@ -37,7 +38,7 @@ WsSignalingChannel::WsSignalingChannel(std::unique_ptr<Connection> connection) :
 }
 
 WsSignalingChannel::~WsSignalingChannel() {
-  *alive_ = false;
+  alive_.expire();
   if (closed_) return;  // already closed: the unique_ptr frees it
   // The WebSocket finishes its closing handshake on its own (bounded by its close timeout) and
   // frees itself from its on_close, which the Connection contract allows.
@@ -59,7 +60,7 @@ Result<std::unique_ptr<WebRtcListener>> WebRtcListener::attach(RtcEngine& engine
   if (path.empty() || path[0] != '/') return make_error(Errc::invalid_argument, "signaling path must start with /");
   std::unique_ptr<WebRtcListener> listener(new WebRtcListener(engine, http, std::move(path), signaling_options(options)));
   WebRtcListener* raw = listener.get();
-  std::weak_ptr<bool> alive = listener->alive_;
+  LifetimeObserver alive = listener->alive_.observer();
   http.upgrade_route(
       listener->path_,
       [](const HttpRequest& request) { return ws::evaluate_upgrade(request, kSignalingSubprotocol).response; },
@@ -86,7 +87,7 @@ Result<std::unique_ptr<WebRtcListener>> WebRtcListener::open(RtcEngine& engine, 
   return listener;
 }
 
-WebRtcListener::~WebRtcListener() { *alive_ = false; }
+WebRtcListener::~WebRtcListener() { alive_.expire(); }
 
 std::string WebRtcListener::local_url() const { return "webrtc+ws://" + http_->local_address().to_string() + path_; }
 
@@ -94,16 +95,15 @@ void WebRtcListener::adopt(std::unique_ptr<Connection> websocket) {
   if (sessions_.size() >= kMaxPendingSignalingSessions) return;  // dropping the socket refuses it
   auto signaling = std::make_unique<WsSignalingChannel>(std::move(websocket));
   auto holder = std::make_shared<RtcSession*>(nullptr);
-  std::weak_ptr<bool> alive = alive_;
+  LifetimeObserver alive = alive_.observer();
   auto session = RtcSession::start(engine_, std::move(signaling), RtcSession::Role::either,
                                    [this, alive, holder](Result<std::unique_ptr<Connection>> result) {
                                      if (alive.expired()) return;
                                      // We are inside the session's callback: free it from the loop.
                                      auto it = sessions_.find(*holder);
                                      if (it != sessions_.end()) {
-                                       std::shared_ptr<RtcSession> done = std::move(it->second);
+                                       engine_.loop().destroy_later(std::move(it->second));
                                        sessions_.erase(it);
-                                       engine_.loop().post([done] {});
                                      }
                                      if (result.ok() && on_accept_) on_accept_(std::move(result.value()));
                                    });
@@ -146,11 +146,11 @@ class WsRtcDial final : public RtcDial {
                                    [this](Result<std::unique_ptr<Connection>> result) { finish(std::move(result)); });
     }, signaling_options(options));
   }
-  ~WsRtcDial() override { *alive_ = false; }
+  ~WsRtcDial() override { alive_.expire(); }
 
  private:
   void finish_later(Error error) {
-    std::weak_ptr<bool> alive = alive_;
+    LifetimeObserver alive = alive_.observer();
     engine_.loop().post([this, alive, error] {
       if (!alive.expired()) finish(error);
     });
@@ -166,7 +166,7 @@ class WsRtcDial final : public RtcDial {
   DialCallback callback_;
   DialHandle websocket_;
   std::unique_ptr<RtcSession> session_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "io/transport.hpp"
 #include "io/webrtc/signaling.hpp"
 #include "io/webrtc/webrtc_connection.hpp"
+#include "util/lifetime.hpp"
 
 namespace zmesh::io::webrtc {
 
@@ -37,7 +38,7 @@ class WsSignalingChannel final : public SignalingChannel {
   CloseCallback on_close_;
   bool failed_ = false;
   bool closed_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 class WebRtcListener final : public Listener {
@@ -68,7 +69,7 @@ class WebRtcListener final : public Listener {
   TransportOptions options_;
   AcceptCallback on_accept_;
   std::map<RtcSession*, std::unique_ptr<RtcSession>> sessions_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LifetimeGuard alive_;
 };
 
 // An outgoing dial; destroying it cancels (the callback then never runs).
