@@ -29,6 +29,7 @@
 #include "identity/identity.hpp"
 #include "io/control_server.hpp"
 #include "io/transport.hpp"
+#include "node/health_service.hpp"
 #include "node/node_core.hpp"
 #include "node/ping_service.hpp"
 #include "node/signaling_relay.hpp"
@@ -89,6 +90,7 @@ class NodeRuntime {
   NodeKeys keys_;
   io::TransportOptions transport_options_;
   node::PingService ping_;
+  node::HealthService health_{random_};  // heartbeats and failure detection (channel 5)
   std::unique_ptr<node::DhtService> dht_;  // before core_: services outlive the core
   std::unique_ptr<OnionGlue> onion_;       // after dht_ (its PeerDirectory), before core_
   node::SignalingRelay signaling_;  // WebRTC offers/answers relayed by neighbours (channel 4)
