@@ -25,6 +25,8 @@ DetectorConfig HeartbeatService::detector_config() const {
   DetectorConfig detector = default_detector_config(config_.interval);
   detector.suspect_after_missed = config_.suspect_after_missed;
   detector.phi_threshold = config_.phi_threshold;
+  // Without phi the window only costs memory (8 bytes a sample per neighbour, per node).
+  if (!(detector.phi_threshold > 0)) detector.window_samples = detector.min_samples = 1;
   return detector;
 }
 
