@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 
@@ -21,6 +23,42 @@ Status ensure_data_dir(const std::string& dir) {
   // Owner only, like the key file inside it (only applied when we just created it or it is ours).
   ::chmod(dir.c_str(), 0700);
   return {};
+}
+
+// The status's `health` object (docs/protocol/control.md).
+nlohmann::json health_status_json(const node::HealthService& health, TimeUs now) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : health.peers(now)) {
+    peers.push_back({{"node_id", p.peer.hex()},
+                     {"rtt_us", p.rtt_us},
+                     {"srtt_us", p.srtt_us},
+                     {"jitter_us", p.jitter_us},
+                     {"phi", std::round(std::min(p.phi, 1e6) * 1000) / 1000},  // 3 decimals
+                     {"suspected", p.suspected},
+                     {"silent_ms", p.silent_us / kMillisecond},
+                     {"heartbeats", p.heartbeats}});
+  }
+  const node::HealthCounters& c = health.counters();
+  const node::HealthConfig& config = health.config();
+  return {{"interval_ms", config.interval / kMillisecond},
+          {"phi_threshold", config.detector.phi_threshold},
+          {"suspect_after_missed", config.detector.suspect_after_missed},
+          {"tracked_peers", health.tracked_peers()},
+          {"suspected", health.suspected_count()},
+          {"peers", peers},
+          {"counters",
+           {{"rounds", c.rounds},
+            {"pings_sent", c.pings_sent},
+            {"pongs_sent", c.pongs_sent},
+            {"pings_received", c.pings_received},
+            {"pongs_received", c.pongs_received},
+            {"stale_pongs", c.stale_pongs},
+            {"malformed", c.malformed},
+            {"from_untracked", c.from_untracked},
+            {"send_failures", c.send_failures},
+            {"suspicions", c.suspicions},
+            {"recoveries", c.recoveries},
+            {"peers_not_tracked", c.peers_not_tracked}}}};
 }
 
 }  // namespace
@@ -44,6 +82,7 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   r.options_.node.log_level = r.options_.log_level;
   r.core_ = std::make_unique<node::NodeCore>(r.keys_.identity, r.random_, r.options_.node);
   ZM_CHECK(r.core_->add_service(r.ping_));
+  ZM_CHECK(r.core_->add_service(r.health_));
   ZM_CHECK(r.core_->add_service(r.signaling_));
   r.ping_jobs_ = std::make_unique<PingJobs>(r.ping_, *r.core_, r.random_);
   ZM_CHECK(r.open_listeners());
@@ -324,6 +363,7 @@ nlohmann::json NodeRuntime::status_json() const {
         {"requests_answered", pc.requests_answered},
         {"replies_received", pc.replies_received},
         {"answer_send_failures", pc.answer_send_failures}}},
+      {"health", health_status_json(health_, now)},
       {"dht", dht_status_json(*dht_)},
       {"onion", onion_->status_json()},
   };

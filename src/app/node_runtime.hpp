@@ -29,6 +29,7 @@
 #include "identity/identity.hpp"
 #include "io/control_server.hpp"
 #include "io/transport.hpp"
+#include "node/health_service.hpp"
 #include "node/node_core.hpp"
 #include "node/ping_service.hpp"
 #include "node/signaling_relay.hpp"
@@ -89,6 +90,8 @@ class NodeRuntime {
   NodeKeys keys_;
   io::TransportOptions transport_options_;
   node::PingService ping_;
+  // Heartbeats and failure detection (channel 5), tracking as many peers as the node may have.
+  node::HealthService health_{random_, {.max_peers = options_.node.max_peers}};
   std::unique_ptr<node::DhtService> dht_;  // before core_: services outlive the core
   std::unique_ptr<OnionGlue> onion_;       // after dht_ (its PeerDirectory), before core_
   node::SignalingRelay signaling_;  // WebRTC offers/answers relayed by neighbours (channel 4)

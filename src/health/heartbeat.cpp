@@ -18,12 +18,23 @@ HeartbeatService::HeartbeatService(std::vector<PeerHandle> neighbours, Heartbeat
   neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
   if (neighbours.size() > config_.max_neighbours) neighbours.resize(config_.max_neighbours);
   neighbours_.reserve(neighbours.size());
-  for (PeerHandle peer : neighbours) neighbours_.push_back(NeighbourState{peer});
+  for (PeerHandle peer : neighbours) neighbours_.push_back(NeighbourState{peer, FailureDetector(detector_config(), 0)});
+}
+
+DetectorConfig HeartbeatService::detector_config() const {
+  DetectorConfig detector = default_detector_config(config_.interval);
+  detector.suspect_after_missed = config_.suspect_after_missed;
+  detector.phi_threshold = config_.phi_threshold;
+  // Without phi the window only costs memory (8 bytes a sample per neighbour, per node).
+  if (!(detector.phi_threshold > 0)) detector.window_samples = detector.min_samples = 1;
+  return detector;
 }
 
 void HeartbeatService::on_start(TimeUs now) {
   // A random phase in [0, interval): nodes that start at the same instant spread their pings.
   next_tick_at_ = now + static_cast<DurationUs>(random_.uniform(static_cast<std::uint64_t>(config_.interval)));
+  // Silence is counted from the first round: nothing had been asked before it.
+  for (NeighbourState& n : neighbours_) n.detector = FailureDetector(detector_config(), next_tick_at_);
 }
 
 void HeartbeatService::on_timeout(TimeUs now) {
@@ -37,17 +48,11 @@ void HeartbeatService::tick(TimeUs now) {
   ++sequence_;
   const HeartbeatMessage ping{HeartbeatType::ping, sequence_, now};
   for (NeighbourState& n : neighbours_) {
-    // The first tick closes no interval: nothing had been asked yet.
-    if (ticks_ > 0) {
-      if (n.heard_this_interval) {
-        n.missed_intervals = 0;
-      } else if (++n.missed_intervals >= config_.suspect_after_missed && !n.suspected) {
-        n.suspected = true;
-        ++counters_.suspicions;
-        if (observer_) observer_->on_suspected(n.peer, now);
-      }
+    if (!n.suspected && n.detector.suspected(now)) {
+      n.suspected = true;
+      ++counters_.suspicions;
+      if (observer_) observer_->on_suspected(n.peer, now);
     }
-    n.heard_this_interval = false;
     send(n.peer, ping, counters_.pings_sent);
   }
   ++ticks_;
@@ -86,16 +91,14 @@ void HeartbeatService::handle_pong(NeighbourState& n, const HeartbeatMessage& po
   }
   ++counters_.pongs_received;
   const DurationUs rtt = now - pong.sent_at;
-  n.last_rtt_us = rtt;
-  n.srtt_us = n.srtt_us == 0 ? rtt : n.srtt_us + (rtt - n.srtt_us) / 8;
+  n.detector.record_rtt(rtt);
   if (observer_) observer_->on_rtt_sample(n.peer, rtt);
+  n.detector.record_heartbeat(now);
   heard_from(n, now);
 }
 
 void HeartbeatService::heard_from(NeighbourState& n, TimeUs now) {
-  n.heard_this_interval = true;
-  n.missed_intervals = 0;
-  n.last_heard_at = now;
+  n.detector.record_alive(now);
   if (n.suspected) {
     n.suspected = false;
     ++counters_.recoveries;

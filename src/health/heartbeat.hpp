@@ -1,20 +1,23 @@
-// Heartbeat failure detection over a fixed neighbour set, as a sans-IO core
-// (runtime/core.hpp). Every interval the node pings each neighbour; a neighbour answers with
-// a pong echoing the ping. Any valid message from a neighbour (its pings or its pongs) is
-// evidence that it is alive. A neighbour that stays silent for `suspect_after_missed` whole
-// intervals is suspected; hearing from it again clears the suspicion at once.
+// Heartbeats over a fixed neighbour set, as a runtime Core (runtime/core.hpp): the protocol
+// the simulator demo (`zmesh demo`, tests/sim/heartbeat_mesh_test.cpp) runs. Every interval
+// the node pings each neighbour; a neighbour answers with a pong echoing the ping. Any valid
+// message from a neighbour (its pings or its pongs) is evidence that it is alive.
 //
-// This is the plain fixed-timeout detector (Chandra & Toueg's eventually-perfect detector on
-// a partially synchronous network); the adaptive phi-accrual detector (Hayashibara et al.,
-// SRDS 2004) can be layered on the RTT and arrival samples it reports.
+// The judgement is a health::FailureDetector per neighbour (health/failure_detector.hpp),
+// evaluated at every round. By default only its fixed rule is on: a neighbour silent for
+// `suspect_after_missed` whole intervals is suspected (Chandra & Toueg's timeout detector);
+// hearing from it again clears the suspicion at once. Set `phi_threshold` to add the adaptive
+// phi-accrual rule. Real nodes run node::HealthService (node/health_service.hpp) instead,
+// which uses the same detector and message format on link channel 5.
 //
-// Detection bound: a neighbour that crashes at t is suspected by
+// Detection bound (fixed rule): a neighbour that crashes at t is suspected by
 //   t + max one-way delay + (suspect_after_missed + 1) * interval.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "health/failure_detector.hpp"
 #include "health/heartbeat_message.hpp"
 #include "runtime/core.hpp"
 #include "runtime/random.hpp"
@@ -26,6 +29,7 @@ struct HeartbeatConfig {
   std::uint32_t suspect_after_missed = 3;  // whole silent intervals before suspicion (>= 1)
   std::size_t max_neighbours = 256;        // extra neighbours given at construction are ignored
   std::size_t max_outbox_messages = 1024;
+  double phi_threshold = 0;                // > 0 adds the phi-accrual rule (defaults otherwise)
 };
 
 struct HeartbeatCounters {
@@ -43,12 +47,12 @@ struct HeartbeatCounters {
 
 struct NeighbourState {
   PeerHandle peer = 0;
-  TimeUs last_heard_at = -1;      // -1: never heard
-  DurationUs last_rtt_us = 0;     // 0 until the first pong
-  DurationUs srtt_us = 0;         // smoothed RTT, RFC 6298 §2 (alpha = 1/8)
-  std::uint32_t missed_intervals = 0;
-  bool heard_this_interval = false;
-  bool suspected = false;
+  FailureDetector detector;  // RTT (RFC 6298), silence, phi
+  bool suspected = false;    // as of the latest round, or cleared by the latest message
+
+  TimeUs last_heard_at() const { return detector.heard() ? detector.last_alive_at() : -1; }  // -1: never
+  DurationUs last_rtt_us() const { return detector.rtt().last_us(); }  // 0 until the first pong
+  DurationUs srtt_us() const { return detector.rtt().srtt_us(); }      // 0 until the first pong
 };
 
 // Optional hooks for drivers and tools (the demo collects RTTs through it). Called from
@@ -82,6 +86,7 @@ class HeartbeatService final : public Core {
 
  private:
   NeighbourState* find(PeerHandle peer);
+  DetectorConfig detector_config() const;
   void tick(TimeUs now);
   void heard_from(NeighbourState& n, TimeUs now);
   void handle_pong(NeighbourState& n, const HeartbeatMessage& pong, TimeUs now);

@@ -106,8 +106,8 @@ TEST(HeartbeatService, MeasuresRttAndSuspectsAfterMissedIntervals) {
     auto m = *decode_heartbeat(p.payload);
     d.service.on_receive(t + 40 * kMillisecond, p.to, encode(HeartbeatMessage{HeartbeatType::pong, m.sequence, m.sent_at}));
   }
-  EXPECT_EQ(d.service.neighbour(10)->last_rtt_us, 40 * kMillisecond);
-  EXPECT_EQ(d.service.neighbour(20)->srtt_us, 40 * kMillisecond);
+  EXPECT_EQ(d.service.neighbour(10)->last_rtt_us(), 40 * kMillisecond);
+  EXPECT_EQ(d.service.neighbour(20)->srtt_us(), 40 * kMillisecond);
   d.service.on_timeout(t + 1 * kSecond);  // 30 missed one interval
   EXPECT_FALSE(d.service.is_suspected(30));
   d.service.on_timeout(t + 2 * kSecond);  // two: suspected; 10 and 20 missed only one
@@ -132,7 +132,7 @@ TEST(HeartbeatService, StaleForgedAndForeignPongsDoNotCount) {
   EXPECT_EQ(d.service.counters().stale_pongs, 2u);
   EXPECT_EQ(d.service.counters().from_strangers, 1u);
   EXPECT_EQ(d.service.counters().pongs_received, 0u);
-  EXPECT_EQ(d.service.neighbour(10)->last_heard_at, -1);
+  EXPECT_EQ(d.service.neighbour(10)->last_heard_at(), -1);
 }
 
 TEST(HeartbeatService, RandomGarbageIsCountedNeverFatal) {

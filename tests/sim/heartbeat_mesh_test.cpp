@@ -56,8 +56,8 @@ TEST(HeartbeatMesh, ThousandNodesUnderLossSeeEveryNeighbourAlive) {
     EXPECT_EQ(mesh.hb(n).suspected_count(), 0u) << "node " << n;
     for (const auto& nb : mesh.hb(n).neighbours()) {
       // RTT = two one-way delays of 20..30 ms each.
-      ASSERT_GE(nb.srtt_us, 40 * kMillisecond) << n << "->" << nb.peer;
-      ASSERT_LE(nb.srtt_us, 60 * kMillisecond) << n << "->" << nb.peer;
+      ASSERT_GE(nb.srtt_us(), 40 * kMillisecond) << n << "->" << nb.peer;
+      ASSERT_LE(nb.srtt_us(), 60 * kMillisecond) << n << "->" << nb.peer;
     }
   }
   // Every node ticks once per second after a random phase: 59 or 60 rounds per neighbour.

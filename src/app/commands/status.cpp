@@ -1,5 +1,6 @@
 // `zmesh status`: a running node's identity, listeners and peers, from its control API.
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "app/command.hpp"
@@ -12,6 +13,24 @@ namespace {
 std::string pad(std::string text, std::size_t width) {
   if (text.size() < width) text.resize(width, ' ');
   return text;
+}
+
+// The RTT column: the smoothed RTT from the health object, "!" when the peer is suspected,
+// "-" before the first heartbeat answer (or from a node without heartbeats).
+std::map<std::string, std::string> rtt_by_peer(const nlohmann::json& s) {
+  std::map<std::string, std::string> out;
+  if (!s.contains("health")) return out;
+  for (const auto& p : s.at("health").at("peers")) {
+    const auto srtt_us = p.at("srtt_us").get<std::int64_t>();
+    std::string text = "-";
+    if (srtt_us > 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(srtt_us) / 1000.0);
+      text = buf;
+    }
+    out[p.at("node_id").get<std::string>()] = text + (p.at("suspected").get<bool>() ? " !" : "");
+  }
+  return out;
 }
 
 // The human-readable form. Throws nlohmann::json::exception on a body of the wrong shape.
@@ -43,18 +62,30 @@ std::string format_status(const nlohmann::json& s) {
            (o.at("socks").get<std::string>().empty() ? "" : "; SOCKS5 " + o.at("socks").get<std::string>()) +
            (o.at("exit").get<bool>() ? "; exit" : "") + "\n";
   }
+  if (s.contains("health")) {
+    const auto& h = s.at("health");
+    const auto& c = h.at("counters");
+    out += "health    heartbeats every " + std::to_string(h.at("interval_ms").get<std::int64_t>()) + " ms, " +
+           std::to_string(h.at("suspected").get<std::uint64_t>()) + " of " +
+           std::to_string(h.at("tracked_peers").get<std::uint64_t>()) + " peers suspected (! below); " +
+           std::to_string(c.at("suspicions").get<std::uint64_t>()) + " suspicions, " +
+           std::to_string(c.at("recoveries").get<std::uint64_t>()) + " recoveries\n";
+  }
   const auto& peers = s.at("peers");
   out += "peers     " + std::to_string(peers.size()) + "\n";
   if (peers.empty()) return out;
+  const auto rtts = rtt_by_peer(s);
   out += "  " + pad("NODE ID", 14) + pad("TRANSPORT", 11) + pad("DIRECTION", 10) + pad("REMOTE", 24) + pad("BYTES IN", 12) +
-         pad("BYTES OUT", 12) + pad("CELLS IN", 10) + pad("CELLS OUT", 10) + "UP\n";
+         pad("BYTES OUT", 12) + pad("CELLS IN", 10) + pad("CELLS OUT", 10) + pad("RTT", 12) + "UP\n";
   for (const auto& p : peers) {
+    const auto rtt = rtts.find(p.at("node_id").get<std::string>());
     out += "  " + pad(p.at("node_id").get<std::string>().substr(0, 12), 14) + pad(p.at("transport").get<std::string>(), 11) +
            pad(p.at("direction").get<std::string>(), 10) + pad(p.at("remote").get<std::string>(), 24) +
            pad(std::to_string(p.at("bytes_in").get<std::uint64_t>()), 12) +
            pad(std::to_string(p.at("bytes_out").get<std::uint64_t>()), 12) +
            pad(std::to_string(p.at("cells_in").get<std::uint64_t>()), 10) +
            pad(std::to_string(p.at("cells_out").get<std::uint64_t>()), 10) +
+           pad(rtt == rtts.end() ? "-" : rtt->second, 12) +
            std::to_string(static_cast<long long>(p.at("connected_seconds").get<double>())) + " s\n";
   }
   return out;
@@ -85,8 +116,8 @@ const Command kStatus{
     "status", "show a running node's identity, listeners and peers",
     "Usage: zmesh status --control HOST:PORT [--json]\n\n"
     "Asks the node's control API (GET /v1/status, docs/protocol/control.md) and prints its\n"
-    "NodeId, listeners, DHT summary and connected peers with transport, direction, bytes and\n"
-    "cells in/out.\n\n"
+    "NodeId, listeners, DHT, onion and health summaries and connected peers with transport,\n"
+    "direction, bytes and cells in/out and the heartbeat RTT (smoothed; \"!\": suspected).\n\n"
     "Options:\n"
     "  --control HOST:PORT   the node's --control address (required)\n"
     "  --json                print the JSON document instead of a table (keys: node_id,\n"
@@ -95,7 +126,9 @@ const Command kStatus{
     "                        dht{joined, routing_table_size, records_stored, lookups_started,\n"
     "                        lookups_succeeded, ...}, onion{socks, exit, circuits{origin,\n"
     "                        origin_ready, middle, last_hop, ...}, streams{open, ...},\n"
-    "                        cells_relayed, ...}; docs/protocol/control.md)\n"
+    "                        cells_relayed, ...}, health{interval_ms, tracked_peers, suspected,\n"
+    "                        peers[{node_id, rtt_us, srtt_us, jitter_us, phi, suspected, ...}],\n"
+    "                        counters{...}}; docs/protocol/control.md)\n"
     "  --timeout-ms MS       give up after MS milliseconds (default 10000)\n",
     run};
 ZMESH_REGISTER_COMMAND(kStatus);
