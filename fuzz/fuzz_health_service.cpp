@@ -31,7 +31,7 @@ void write_health_seeds(const char* dir) {
   // The pong of the first round as the target below runs it: sequence 1, sent at its time.
   SeededRandom random(1);
   HealthService service(random);
-  service.on_peer_up(1 * kSecond, PeerInfo{});
+  service.on_peer_up(Now{1 * kSecond, 1 * kSecond}, PeerInfo{});
   const TimeUs first_round = service.next_deadline();
   fuzz::write_seed(dir, "pong", framed(1, health::encode(HeartbeatMessage{HeartbeatType::pong, 1, first_round})));
   fuzz::write_seed(dir, "garbage", framed(2, Bytes{1, 3, 0, 0}));
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.max_peers = 2;
   HealthService service(random, config);
   service.on_attach(host);
-  for (std::uint8_t p = 0; p < 3; ++p) service.on_peer_up(1 * kSecond, PeerInfo{peer_id(p), "mem", Direction::inbound, ""});
+  for (std::uint8_t p = 0; p < 3; ++p) service.on_peer_up(Now{1 * kSecond, 1 * kSecond}, PeerInfo{peer_id(p), "mem", Direction::inbound, ""});
   FUZZ_CHECK(service.tracked_peers() == 2 && service.counters().peers_not_tracked == 1);
 
   const ByteView input(data, size);
@@ -74,8 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ByteView message = input.subspan(at, std::min(length, input.size() - at));
     at += message.size();
     // A round before every few messages, so pongs can match a round in flight.
-    if (messages % 4 == 0) service.on_timeout(service.next_deadline());
-    const TimeUs now = service.next_deadline() - 1;
+    if (messages % 4 == 0) service.on_timeout(Now{service.next_deadline(), service.next_deadline()});
+    const Now now{service.next_deadline() - 1, service.next_deadline() - 1};
 
     const HealthCounters before = service.counters();
     const std::size_t sent_before = host.sent.size();

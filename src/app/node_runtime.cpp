@@ -363,7 +363,7 @@ nlohmann::json NodeRuntime::status_json() const {
         {"requests_answered", pc.requests_answered},
         {"replies_received", pc.replies_received},
         {"answer_send_failures", pc.answer_send_failures}}},
-      {"health", health_status_json(health_, now)},
+      {"health", health_status_json(health_, now.mono)},
       {"dht", dht_status_json(*dht_)},
       {"onion", onion_->status_json()},
   };

@@ -27,32 +27,33 @@ HealthConfig sanitized(HealthConfig config) {
 
 HealthService::HealthService(RandomSource& random, HealthConfig config) : random_(random), config_(sanitized(config)) {}
 
-void HealthService::on_peer_up(TimeUs now, const PeerInfo& peer) {
+void HealthService::on_peer_up(Now now, const PeerInfo& peer) {
   if (peers_.size() >= config_.max_peers && !peers_.count(peer.node_id)) {
     ++counters_.peers_not_tracked;
     return;
   }
   // Silence counts from now; the first ping goes out with the next round (within one interval).
-  peers_.insert_or_assign(peer.node_id, PeerState{health::FailureDetector(config_.detector, now), sequence_, false});
+  peers_.insert_or_assign(peer.node_id, PeerState{health::FailureDetector(config_.detector, now.mono), sequence_, false});
   if (next_round_at_ == kNever) {
     // A random phase: nodes (and links) that come up together do not ping in lock-step.
-    next_round_at_ = now + static_cast<DurationUs>(random_.uniform(static_cast<std::uint64_t>(config_.interval)));
+    next_round_at_ = now.mono + static_cast<DurationUs>(random_.uniform(static_cast<std::uint64_t>(config_.interval)));
   }
 }
 
-void HealthService::on_peer_down(TimeUs /*now*/, const NodeId& peer) {
+void HealthService::on_peer_down(Now /*now*/, const NodeId& peer) {
   peers_.erase(peer);
   if (peers_.empty()) next_round_at_ = kNever;
 }
 
-void HealthService::on_timeout(TimeUs now) {
-  if (now < next_round_at_) return;
+void HealthService::on_timeout(Now now) {
+  if (now.mono < next_round_at_) return;
   round(now);
   next_round_at_ += config_.interval;
-  if (next_round_at_ <= now) next_round_at_ = now + config_.interval;  // the driver was late: skip, don't burst
+  if (next_round_at_ <= now.mono) next_round_at_ = now.mono + config_.interval;  // the driver was late: skip, don't burst
 }
 
-void HealthService::round(TimeUs now) {
+void HealthService::round(Now at) {
+  const TimeUs now = at.mono;
   ++counters_.rounds;
   ++sequence_;
   rounds_[sequence_ % kHealthRoundsRemembered] = Round{sequence_, now};
@@ -66,11 +67,12 @@ void HealthService::round(TimeUs now) {
                                        phi_text(state.detector.phi(now)));
     }
     // Suspected peers keep being pinged: their answer is how they recover.
-    send(now, id, ping, counters_.pings_sent);
+    send(at, id, ping, counters_.pings_sent);
   }
 }
 
-void HealthService::on_message(TimeUs now, const NodeId& from, ByteView message) {
+void HealthService::on_message(Now at, const NodeId& from, ByteView message) {
+  const TimeUs now = at.mono;
   auto decoded = health::decode_heartbeat(message);
   if (!decoded.ok()) {
     ++counters_.malformed;
@@ -81,7 +83,7 @@ void HealthService::on_message(TimeUs now, const NodeId& from, ByteView message)
   if (m.type == HeartbeatType::ping) {
     ++counters_.pings_received;
     // Any peer that is up may ask; the pong is the ping's size (no amplification).
-    send(now, from, HeartbeatMessage{HeartbeatType::pong, m.sequence, m.sent_at}, counters_.pongs_sent);
+    send(at, from, HeartbeatMessage{HeartbeatType::pong, m.sequence, m.sent_at}, counters_.pongs_sent);
     if (it != peers_.end()) heard(now, it->second, from, false);
     return;
   }
@@ -131,7 +133,7 @@ void HealthService::log(log::Level level, std::string text) {
   if (host_) host_->log(level, std::move(text));
 }
 
-void HealthService::send(TimeUs now, const NodeId& to, const HeartbeatMessage& message, std::uint64_t& counter) {
+void HealthService::send(Now now, const NodeId& to, const HeartbeatMessage& message, std::uint64_t& counter) {
   if (host_ && host_->send(now, to, channel(), health::encode(message)).ok()) {
     ++counter;
   } else {

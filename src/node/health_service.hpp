@@ -82,11 +82,11 @@ class HealthService final : public Service {
   Channel channel() const override { return kChannelHealth; }
   const char* name() const override { return "health"; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
-  void on_peer_up(TimeUs now, const PeerInfo& peer) override;
-  void on_peer_down(TimeUs now, const NodeId& peer) override;
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override;
+  void on_peer_up(Now now, const PeerInfo& peer) override;
+  void on_peer_down(Now now, const NodeId& peer) override;
+  void on_message(Now now, const NodeId& from, ByteView message) override;
   TimeUs next_deadline() const override { return next_round_at_; }
-  void on_timeout(TimeUs now) override;
+  void on_timeout(Now now) override;
 
   // Inspection: every tracked peer in NodeId order, or one (nullopt if not tracked).
   std::vector<PeerHealth> peers(TimeUs now) const;
@@ -107,13 +107,13 @@ class HealthService final : public Service {
     TimeUs sent_at = -1;  // -1: empty slot
   };
 
-  void round(TimeUs now);
+  void round(Now now);
   void handle_pong(TimeUs now, PeerState& state, const NodeId& from, const health::HeartbeatMessage& pong);
   // Any valid message from a tracked peer; `heartbeat`: an accepted pong (a window sample).
   void heard(TimeUs now, PeerState& state, const NodeId& from, bool heartbeat);
   bool is_recent_round(const health::HeartbeatMessage& pong) const;
   void log(log::Level level, std::string text);
-  void send(TimeUs now, const NodeId& to, const health::HeartbeatMessage& message, std::uint64_t& counter);
+  void send(Now now, const NodeId& to, const health::HeartbeatMessage& message, std::uint64_t& counter);
   PeerHealth report(TimeUs now, const NodeId& id, const PeerState& state) const;
 
   RandomSource& random_;

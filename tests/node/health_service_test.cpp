@@ -27,7 +27,7 @@ class ScriptedHost final : public ServiceHost {
   bool refuse_sends = false;
   NodeId self;
 
-  Status send(TimeUs, const NodeId& peer, link::Channel channel, ByteView message) override {
+  Status send(Now, const NodeId& peer, link::Channel channel, ByteView message) override {
     EXPECT_EQ(channel, kChannelHealth);
     if (refuse_sends) return make_error(Errc::limit_exceeded, "link send queue full");
     auto decoded = health::decode_heartbeat(message);
@@ -35,7 +35,7 @@ class ScriptedHost final : public ServiceHost {
     sent.push_back({peer, decoded.value()});
     return {};
   }
-  Result<bool> connect(TimeUs, const NodeId&, std::string_view) override { return false; }
+  Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level level, std::string text) override { lines.emplace_back(level, std::move(text)); }
@@ -57,7 +57,7 @@ struct Scripted {
   // Runs the next round; returns its pings.
   std::vector<ScriptedHost::Sent> round() {
     now = service.next_deadline();
-    service.on_timeout(now);
+    service.on_timeout(test::at(now));
     return host.take();
   }
   SeededRandom random{7};
@@ -69,14 +69,14 @@ struct Scripted {
 TEST(HealthService, OneTimerForAllPeersAtARandomPhaseAndNoneWhenAlone) {
   Scripted s;
   EXPECT_EQ(s.service.next_deadline(), kNever);
-  s.service.on_peer_up(10 * kSecond, info(node_id(1)));
+  s.service.on_peer_up(test::at(10 * kSecond), info(node_id(1)));
   const TimeUs first = s.service.next_deadline();
   EXPECT_GE(first, 10 * kSecond);
   EXPECT_LT(first, 11 * kSecond);
-  s.service.on_peer_up(10 * kSecond + 5, info(node_id(2)));
-  s.service.on_peer_up(10 * kSecond + 9, info(node_id(3)));
+  s.service.on_peer_up(test::at(10 * kSecond + 5), info(node_id(2)));
+  s.service.on_peer_up(test::at(10 * kSecond + 9), info(node_id(3)));
   EXPECT_EQ(s.service.next_deadline(), first) << "later peers join the same round";
-  s.service.on_timeout(first - 1);
+  s.service.on_timeout(test::at(first - 1));
   EXPECT_TRUE(s.host.sent.empty()) << "early wake-up: nothing";
   const auto pings = s.round();
   ASSERT_EQ(pings.size(), 3u);
@@ -87,10 +87,10 @@ TEST(HealthService, OneTimerForAllPeersAtARandomPhaseAndNoneWhenAlone) {
   }
   EXPECT_EQ(s.service.next_deadline(), first + kSecond);
   // A driver late by 3.5 intervals gets one round, not a burst of four.
-  s.service.on_timeout(first + 4500 * kMillisecond);
+  s.service.on_timeout(test::at(first + 4500 * kMillisecond));
   EXPECT_EQ(s.host.take().size(), 3u);
   EXPECT_EQ(s.service.next_deadline(), first + 5500 * kMillisecond);
-  for (std::uint8_t b : {1, 2, 3}) s.service.on_peer_down(s.now, node_id(b));
+  for (std::uint8_t b : {1, 2, 3}) s.service.on_peer_down(test::at(s.now), node_id(b));
   EXPECT_EQ(s.service.next_deadline(), kNever);
   EXPECT_EQ(s.service.counters().rounds, 2u);
 }
@@ -99,25 +99,25 @@ TEST(HealthService, AnswersPingsAndAcceptsOnlyFreshExactEchoes) {
   Scripted s;
   const NodeId peer = node_id(1);
   // Anyone up may ask, tracked or not: the pong echoes the ping.
-  s.service.on_message(5, node_id(9), health::encode(HeartbeatMessage{HeartbeatType::ping, 41, 77}));
+  s.service.on_message(test::at(5), node_id(9), health::encode(HeartbeatMessage{HeartbeatType::ping, 41, 77}));
   auto sent = s.host.take();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].to, node_id(9));
   EXPECT_EQ(sent[0].message, (HeartbeatMessage{HeartbeatType::pong, 41, 77}));
 
-  s.service.on_peer_up(0, info(peer));
+  s.service.on_peer_up(test::at(0), info(peer));
   const auto ping = s.round()[0].message;
   const TimeUs t = s.now;
   // Forged time, unknown round, from an untracked peer: not accepted.
-  s.service.on_message(t + 1, peer, health::encode(HeartbeatMessage{HeartbeatType::pong, ping.sequence, ping.sent_at - 1}));
-  s.service.on_message(t + 1, peer, health::encode(HeartbeatMessage{HeartbeatType::pong, ping.sequence + 1, ping.sent_at}));
-  s.service.on_message(t + 1, node_id(9), pong_for(ping));
+  s.service.on_message(test::at(t + 1), peer, health::encode(HeartbeatMessage{HeartbeatType::pong, ping.sequence, ping.sent_at - 1}));
+  s.service.on_message(test::at(t + 1), peer, health::encode(HeartbeatMessage{HeartbeatType::pong, ping.sequence + 1, ping.sent_at}));
+  s.service.on_message(test::at(t + 1), node_id(9), pong_for(ping));
   EXPECT_EQ(s.service.counters().stale_pongs, 2u);
   EXPECT_EQ(s.service.counters().from_untracked, 1u);
   EXPECT_EQ(s.service.peer(t, peer)->heartbeats, 0u);
   // The true echo: an RTT sample. A duplicate of it: stale.
-  s.service.on_message(t + 12 * kMillisecond, peer, pong_for(ping));
-  s.service.on_message(t + 13 * kMillisecond, peer, pong_for(ping));
+  s.service.on_message(test::at(t + 12 * kMillisecond), peer, pong_for(ping));
+  s.service.on_message(test::at(t + 13 * kMillisecond), peer, pong_for(ping));
   EXPECT_EQ(s.service.counters().pongs_received, 1u);
   EXPECT_EQ(s.service.counters().stale_pongs, 3u);
   auto h = s.service.peer(t + 13 * kMillisecond, peer);
@@ -130,12 +130,12 @@ TEST(HealthService, AnswersPingsAndAcceptsOnlyFreshExactEchoes) {
   // A pong for a round older than the rounds remembered is stale, even if never answered.
   const auto old_ping = ping;
   for (std::size_t i = 0; i < kHealthRoundsRemembered; ++i) s.round();
-  s.service.on_message(s.now + 1, peer, pong_for(old_ping));
+  s.service.on_message(test::at(s.now + 1), peer, pong_for(old_ping));
   EXPECT_EQ(s.service.counters().stale_pongs, 4u);
   // A peer that comes up cannot answer a round from before it was up.
   const auto last = s.round()[0].message;
-  s.service.on_peer_up(s.now + 1, info(node_id(2)));
-  s.service.on_message(s.now + 2, node_id(2), pong_for(last));
+  s.service.on_peer_up(test::at(s.now + 1), info(node_id(2)));
+  s.service.on_message(test::at(s.now + 2), node_id(2), pong_for(last));
   EXPECT_EQ(s.service.counters().stale_pongs, 5u);
   EXPECT_EQ(s.service.counters().pongs_received, 1u);
 }
@@ -143,11 +143,11 @@ TEST(HealthService, AnswersPingsAndAcceptsOnlyFreshExactEchoes) {
 TEST(HealthService, SuspectsASilentPeerLogsOnceAndRecovers) {
   Scripted s;
   const NodeId steady = node_id(1), silent = node_id(2);
-  s.service.on_peer_up(0, info(steady));
-  s.service.on_peer_up(0, info(silent));
+  s.service.on_peer_up(test::at(0), info(steady));
+  s.service.on_peer_up(test::at(0), info(silent));
   // 20 rounds: both answer after 30 ms.
   for (int i = 0; i < 20; ++i) {
-    for (const auto& p : s.round()) s.service.on_message(s.now + 30 * kMillisecond, p.to, pong_for(p.message));
+    for (const auto& p : s.round()) s.service.on_message(test::at(s.now + 30 * kMillisecond), p.to, pong_for(p.message));
   }
   EXPECT_EQ(s.service.peer(s.now, silent)->heartbeats, 20u);
   // Now `silent` stops answering; phi crosses 8 about 2.52 s after its last pong (1 s mean +
@@ -156,7 +156,7 @@ TEST(HealthService, SuspectsASilentPeerLogsOnceAndRecovers) {
   TimeUs suspected_at = kNever;
   for (int i = 0; i < 10 && suspected_at == kNever; ++i) {
     for (const auto& p : s.round()) {
-      if (p.to == steady) s.service.on_message(s.now + 30 * kMillisecond, p.to, pong_for(p.message));
+      if (p.to == steady) s.service.on_message(test::at(s.now + 30 * kMillisecond), p.to, pong_for(p.message));
     }
     if (s.service.peer(s.now, silent)->suspected) suspected_at = s.now;
   }
@@ -173,7 +173,7 @@ TEST(HealthService, SuspectsASilentPeerLogsOnceAndRecovers) {
   EXPECT_EQ(pings.size(), 2u);
   EXPECT_EQ(s.service.counters().suspicions, 1u);
   // Its ping (not even a pong) clears the suspicion at once.
-  s.service.on_message(s.now + 1, silent, health::encode(HeartbeatMessage{HeartbeatType::ping, 1, 0}));
+  s.service.on_message(test::at(s.now + 1), silent, health::encode(HeartbeatMessage{HeartbeatType::ping, 1, 0}));
   EXPECT_FALSE(s.service.peer(s.now + 1, silent)->suspected);
   EXPECT_EQ(s.service.counters().recoveries, 1u);
   ASSERT_EQ(s.host.lines.size(), 2u);
@@ -187,18 +187,18 @@ TEST(HealthService, IsBoundedAndCountsWhatItCannotDo) {
   HealthService service(random, config);
   ScriptedHost host;
   service.on_attach(host);
-  for (std::uint8_t b = 1; b <= 10; ++b) service.on_peer_up(0, info(node_id(b)));
+  for (std::uint8_t b = 1; b <= 10; ++b) service.on_peer_up(test::at(0), info(node_id(b)));
   EXPECT_EQ(service.tracked_peers(), 3u);
   EXPECT_EQ(service.counters().peers_not_tracked, 7u);
   host.refuse_sends = true;
-  service.on_timeout(service.next_deadline());
-  service.on_message(service.next_deadline(), node_id(9), health::encode(HeartbeatMessage{HeartbeatType::ping, 1, 0}));
+  service.on_timeout(test::at(service.next_deadline()));
+  service.on_message(test::at(service.next_deadline()), node_id(9), health::encode(HeartbeatMessage{HeartbeatType::ping, 1, 0}));
   EXPECT_EQ(service.counters().send_failures, 4u);
   EXPECT_EQ(service.counters().pings_sent + service.counters().pongs_sent, 0u);
   // A peer that goes down is forgotten, and its slot is free again.
-  service.on_peer_down(1, node_id(1));
+  service.on_peer_down(test::at(1), node_id(1));
   EXPECT_FALSE(service.peer(1, node_id(1)));
-  service.on_peer_up(1, info(node_id(10)));
+  service.on_peer_up(test::at(1), info(node_id(10)));
   EXPECT_TRUE(service.peer(1, node_id(10)));
   // Garbage: counted, nothing else.
   SeededRandom junk(3);
@@ -206,7 +206,7 @@ TEST(HealthService, IsBoundedAndCountsWhatItCannotDo) {
     Bytes b(junk.uniform(20));
     junk.fill(b);
     if (!b.empty()) b[0] = 0x7f;  // not version 1
-    service.on_message(2, node_id(2), b);
+    service.on_message(test::at(2), node_id(2), b);
   }
   EXPECT_EQ(service.counters().malformed, 2000u);
   EXPECT_EQ(service.counters().pings_received + service.counters().pongs_received + service.counters().stale_pongs, 1u);
@@ -222,12 +222,12 @@ class GarbageSender final : public Service {
     host_ = &host;
     inner_.on_attach(host);
   }
-  void on_peer_up(TimeUs now, const PeerInfo& peer) override { inner_.on_peer_up(now, peer); }
-  void on_peer_down(TimeUs now, const NodeId& peer) override { inner_.on_peer_down(now, peer); }
-  void on_message(TimeUs now, const NodeId& from, ByteView message) override { inner_.on_message(now, from, message); }
+  void on_peer_up(Now now, const PeerInfo& peer) override { inner_.on_peer_up(now, peer); }
+  void on_peer_down(Now now, const NodeId& peer) override { inner_.on_peer_down(now, peer); }
+  void on_message(Now now, const NodeId& from, ByteView message) override { inner_.on_message(now, from, message); }
   TimeUs next_deadline() const override { return inner_.next_deadline(); }
-  void on_timeout(TimeUs now) override { inner_.on_timeout(now); }
-  void send_garbage(TimeUs now, const NodeId& to, ByteView bytes) { ASSERT_TRUE(host_->send(now, to, channel(), bytes).ok()); }
+  void on_timeout(Now now) override { inner_.on_timeout(now); }
+  void send_garbage(Now now, const NodeId& to, ByteView bytes) { ASSERT_TRUE(host_->send(now, to, channel(), bytes).ok()); }
 
  private:
   HealthService& inner_;
@@ -311,7 +311,7 @@ TEST(HealthServiceOverMemNet, GarbageOnChannelFiveIsCountedAndChangesNothingElse
         Bytes bytes(1 + junk.uniform(60));
         junk.fill(bytes);
         if (bytes.size() == health::HeartbeatMessage::kEncodedBytes) bytes.push_back(0);  // never valid
-        p.garbage.send_garbage(p.net.now(), p.net.id(p.a), bytes);
+        p.garbage.send_garbage(p.net.core_now(), p.net.id(p.a), bytes);
       }
     }
     p.net.run_for(10 * kSecond);
