@@ -57,6 +57,14 @@ std::uint64_t peak_rss_bytes() {
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
 }
 
+// User + system CPU seconds: on a shared machine wall time says more about the neighbours.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 nlohmann::json to_json(const sim::ScenarioOptions& o, const sim::ScenarioReport& r, double wall_s) {
   const auto& s = r.tally.streams;
   return {{"nodes", o.nodes},
@@ -83,6 +91,8 @@ nlohmann::json to_json(const sim::ScenarioOptions& o, const sim::ScenarioReport&
           {"events", r.sim.events},
           {"events_per_second", wall_s > 0 ? static_cast<double>(r.sim.events) / wall_s : 0.0},
           {"wall_seconds", wall_s},
+          {"cpu_seconds", cpu_seconds()},
+          {"memory_per_node_bytes", o.nodes > 0 ? peak_rss_bytes() / o.nodes : 0},
           {"peak_rss_bytes", peak_rss_bytes()},
           {"trace", r.trace_hash}};
 }
@@ -112,9 +122,10 @@ void print_text(const nlohmann::json& j) {
   std::printf("links opened %llu, failed %llu; crashes %llu, restarts %llu\n", j["links"]["opened"].get<unsigned long long>(),
               j["links"]["failed"].get<unsigned long long>(), j["faults"]["crashes"].get<unsigned long long>(),
               j["faults"]["restarts"].get<unsigned long long>());
-  std::printf("events %llu, %.0f events/s, wall %.1f s, peak RSS %.1f MiB\n", j["events"].get<unsigned long long>(),
-              j["events_per_second"].get<double>(), j["wall_seconds"].get<double>(),
-              static_cast<double>(j["peak_rss_bytes"].get<std::uint64_t>()) / (1024.0 * 1024.0));
+  std::printf("events %llu, %.0f events/s, wall %.1f s (CPU %.1f s), peak RSS %.1f MiB (%.0f KiB per node)\n",
+              j["events"].get<unsigned long long>(), j["events_per_second"].get<double>(), j["wall_seconds"].get<double>(),
+              j["cpu_seconds"].get<double>(), static_cast<double>(j["peak_rss_bytes"].get<std::uint64_t>()) / (1024.0 * 1024.0),
+              static_cast<double>(j["memory_per_node_bytes"].get<std::uint64_t>()) / 1024.0);
   std::printf("trace: %s\n", j["trace"].get<std::string>().c_str());
 }
 
