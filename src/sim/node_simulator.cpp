@@ -172,13 +172,13 @@ void NodeSimulator::start_node(NodeIndex index) {
   ensure_keys(index);
   std::vector<std::string> seed_urls;
   for (NodeIndex seed : host.seeds) seed_urls.push_back(url_of(seed));
-  const WholeNodeContext context{index,      host.starts, randoms_[index], *keys_[index], tallies_[index],
-                                 now_,       url_of(index), std::move(seed_urls)};
+  const WholeNodeContext context{index, host.starts, randoms_[index], *keys_[index], tallies_[index], url_of(index),
+                                 std::move(seed_urls)};
   host.node = std::make_unique<WholeNode>(context, *host.config);
   ++host.starts;
   trace_.record(now_, index, TraceKind::start, index, {});
   ++stats_.events;
-  host.node->start(now_);
+  host.node->start(node_time(now_));
   drain(index);
 }
 
@@ -230,7 +230,7 @@ void NodeSimulator::drain(NodeIndex index, bool after_timeout) {
   WholeNode& node = *host.node;
   for (;;) {
     while (auto action = node.core().poll_action()) execute(index, std::move(*action));
-    if (!node.poll(now_)) break;
+    if (!node.poll(node_time(now_))) break;
   }
   TimeUs deadline = node.core().next_deadline();
   if (deadline == kNever) return;

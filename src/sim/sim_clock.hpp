@@ -1,8 +1,7 @@
 // The clocks a simulated node sees. Virtual time (µs since the start of the run) is the node's
 // monotonic clock; its Unix clock is a fixed epoch plus virtual time, so that descriptor and
 // onion-key expiry behave as in a real node and every run is the same whatever day it runs.
-// Every call into a simulated node takes its time from node_time(): the one place that changes
-// when the node contract passes a {monotonic, unix} pair instead of one number.
+// Every call into a simulated node takes its time from node_time().
 #pragma once
 
 #include "identity/unix_time.hpp"
@@ -17,7 +16,7 @@ inline constexpr TimeUs kSimUnixEpochUs = static_cast<TimeUs>(kSimUnixEpoch) * k
 // Unix seconds at virtual time `t`.
 inline UnixSeconds sim_unix_seconds(TimeUs t) { return static_cast<UnixSeconds>((kSimUnixEpochUs + t) / kSecond); }
 
-// The time argument of NodeCore and service calls at virtual time `t`.
-inline TimeUs node_time(TimeUs t) { return t; }
+// What every event into a simulated node carries at virtual time `t`.
+inline Now node_time(TimeUs t) { return Now{t, kSimUnixEpochUs + t}; }
 
 }  // namespace zmesh::sim

@@ -84,7 +84,7 @@ void fill_content(std::uint64_t seed, std::uint64_t offset, MutableByteView out)
 
 std::uint64_t response_seed(std::uint64_t request_seed) { return splitmix64(request_seed ^ 0x7265'7370'6f6e'7365ULL); }
 
-Status StreamWorkload::open(TimeUs now, const StreamSpec& spec) {
+Status StreamWorkload::open(Now now, const StreamSpec& spec) {
   ++counters_.opened;
   auto key = onion_.open_stream(now, stream_target(spec));
   if (!key.ok()) {
@@ -96,7 +96,7 @@ Status StreamWorkload::open(TimeUs now, const StreamSpec& spec) {
   return {};
 }
 
-bool StreamWorkload::poll(TimeUs now) {
+bool StreamWorkload::poll(Now now) {
   bool any = false;
   while (auto event = onion_.poll_stream_event()) {
     any = true;
@@ -105,7 +105,7 @@ bool StreamWorkload::poll(TimeUs now) {
   return any;
 }
 
-void StreamWorkload::handle(TimeUs now, const node::OnionStreamEvent& event) {
+void StreamWorkload::handle(Now now, const node::OnionStreamEvent& event) {
   using onion::StreamEventKind;
   if (event.kind == StreamEventKind::incoming) {
     accept(now, event);
@@ -128,7 +128,7 @@ void StreamWorkload::handle(TimeUs now, const node::OnionStreamEvent& event) {
   }
 }
 
-void StreamWorkload::accept(TimeUs now, const node::OnionStreamEvent& event) {
+void StreamWorkload::accept(Now now, const node::OnionStreamEvent& event) {
   ++counters_.incoming;
   const std::optional<StreamSpec> spec = parse_stream_spec(event.target);
   if (!spec) {
@@ -141,7 +141,7 @@ void StreamWorkload::accept(TimeUs now, const node::OnionStreamEvent& event) {
   write(now, event.stream, stream);
 }
 
-void StreamWorkload::write(TimeUs now, node::StreamKey key, Stream& stream) {
+void StreamWorkload::write(Now now, node::StreamKey key, Stream& stream) {
   const std::uint64_t total = stream.client ? stream.spec.request_bytes : stream.spec.response_bytes;
   const std::uint64_t seed = stream.client ? stream.spec.seed : response_seed(stream.spec.seed);
   std::array<std::uint8_t, kChunkBytes> chunk;
@@ -158,7 +158,7 @@ void StreamWorkload::write(TimeUs now, node::StreamKey key, Stream& stream) {
   if (stream.sent == total && !stream.finished) stream.finished = onion_.finish(now, key).ok();
 }
 
-void StreamWorkload::read(TimeUs now, node::StreamKey key, Stream& stream) {
+void StreamWorkload::read(Now now, node::StreamKey key, Stream& stream) {
   const std::uint64_t seed = stream.client ? response_seed(stream.spec.seed) : stream.spec.seed;
   std::array<std::uint8_t, kChunkBytes> buffer;
   std::array<std::uint8_t, kChunkBytes> expected;

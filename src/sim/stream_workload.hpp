@@ -56,10 +56,10 @@ class StreamWorkload {
   StreamWorkload(node::OnionService& onion, StreamCounters& counters) : onion_(onion), counters_(counters) {}
 
   // A client stream; counted as opened, and as failed at once when the service refuses it.
-  Status open(TimeUs now, const StreamSpec& spec);
+  Status open(Now now, const StreamSpec& spec);
   // Handles pending stream events; true when it called into the service (which may then have
   // queued node actions).
-  bool poll(TimeUs now);
+  bool poll(Now now);
   std::size_t live_streams() const { return streams_.size(); }
 
  private:
@@ -71,10 +71,10 @@ class StreamWorkload {
     bool corrupted = false;
     bool finished = false;
   };
-  void handle(TimeUs now, const node::OnionStreamEvent& event);
-  void accept(TimeUs now, const node::OnionStreamEvent& event);
-  void write(TimeUs now, node::StreamKey key, Stream& stream);
-  void read(TimeUs now, node::StreamKey key, Stream& stream);
+  void handle(Now now, const node::OnionStreamEvent& event);
+  void accept(Now now, const node::OnionStreamEvent& event);
+  void write(Now now, node::StreamKey key, Stream& stream);
+  void read(Now now, node::StreamKey key, Stream& stream);
   void closed(node::StreamKey key, const Stream& stream);
   void failed(node::StreamKey key, std::string why);
 

@@ -10,14 +10,12 @@ namespace {
 
 node::DhtServiceConfig dht_config(const WholeNodeConfig& config) {
   node::DhtServiceConfig c = config.dht;
-  c.dht.unix_epoch_offset_us = kSimUnixEpochUs;
   if (config.exit) c.capabilities |= capability::exit;
   return c;
 }
 
 node::OnionServiceConfig onion_config(const WholeNodeConfig& config) {
   node::OnionServiceConfig c = config.onion;
-  c.relay.unix_epoch_offset_us = kSimUnixEpochUs;
   c.accept_streams = config.exit;
   if (!config.client) c.ready_circuits = 0;  // a pure relay never builds circuits of its own
   return c;
@@ -50,8 +48,8 @@ void NodeServiceTotals::add(const NodeServiceTotals& o) {
 WholeNode::WholeNode(const WholeNodeContext& context, const WholeNodeConfig& config)
     : keys_(context.keys),
       tally_(context.tally),
-      clock_(context.clock),
       ping_(config.ping),
+      health_(context.random, config.health),
       dht_(std::make_unique<node::DhtService>(keys_.identity, keys_.onion_keys, context.random, dht_config(config))),
       onion_(std::make_unique<node::OnionService>(keys_.identity.id, node::clone_onion_keys(keys_.onion_keys), *dht_,
                                                   context.random, onion_config(config))),
@@ -60,11 +58,12 @@ WholeNode::WholeNode(const WholeNodeContext& context, const WholeNodeConfig& con
       client_(config.client) {
   dht_->set_listen_urls({context.listen_url});
   // As NodeRuntime does: rotated keys go to the key file and into a republished descriptor.
-  onion_->on_onion_keys_changed([this](const std::vector<OnionKeyPair>& keys) {
+  onion_->on_onion_keys_changed([this](Now now, const std::vector<OnionKeyPair>& keys) {
     keys_.onion_keys = node::clone_onion_keys(keys);
-    (void)dht_->republish_descriptor(node_time(clock_));
+    (void)dht_->republish_descriptor(now);
   });
   must(core_->add_service(ping_));
+  must(core_->add_service(health_));
   must(core_->add_service(*dht_));
   must(core_->add_service(*onion_));
   for (const auto& factory : config.extra_services) {
@@ -79,14 +78,14 @@ WholeNode::~WholeNode() {
   core_.reset();  // before the services it calls
 }
 
-void WholeNode::start(TimeUs now) {
-  core_->on_start(node_time(now));
-  if (client_) onion_->warm_up(node_time(now));
+void WholeNode::start(Now now) {
+  core_->on_start(now);
+  if (client_) onion_->warm_up(now);
 }
 
-void WholeNode::lookup(TimeUs now, const NodeId& target) {
+void WholeNode::lookup(Now now, const NodeId& target) {
   NodeTally* tally = &tally_;  // outlives the node (the simulator keeps it)
-  dht_->lookup_descriptor(node_time(now), target, [tally, target](Result<NodeDescriptor> result) {
+  dht_->lookup_descriptor(now, target, [tally, target](Now, Result<NodeDescriptor> result) {
     if (result.ok() && result->node_id == target) {
       ++tally->lookups_ok;
     } else {

@@ -20,6 +20,7 @@
 
 #include "identity/identity.hpp"
 #include "node/dht_service.hpp"
+#include "node/health_service.hpp"
 #include "node/node_core.hpp"
 #include "node/onion_service.hpp"
 #include "node/ping_service.hpp"
@@ -43,21 +44,21 @@ struct WholeNodeContext {
   RandomSource& random;           // the node's own stream (carries on across restarts)
   NodeKeys& keys;                 // its key file: identity and onion keys (rotation writes back)
   NodeTally& tally;
-  const TimeUs& clock;            // the simulator's virtual time, for callbacks that bring none
   std::string listen_url;         // "mem://INDEX"
   std::vector<std::string> seed_urls;  // configured peers: the DHT joins through them
 };
 
 struct WholeNodeConfig {
   node::NodeConfig node;          // `peers` is replaced by the node's seed URLs
-  node::DhtServiceConfig dht;     // the simulator sets the Unix clock offset
-  node::OnionServiceConfig onion; // likewise; accept_streams follows `exit`
+  node::DhtServiceConfig dht;
+  node::OnionServiceConfig onion; // accept_streams follows `exit`
   node::PingConfig ping;
+  node::HealthConfig health;
   bool exit = false;              // advertises capability::exit and answers streams
   bool client = false;            // warms up a circuit pool at start
-  // HEALTH HOOK: more services for every node built from this config, attached after the
-  // built-in ones (e.g. health::HealthService on node::kChannelHealth). A factory may return
-  // nullptr to skip a node. The service lives exactly as long as the node's core.
+  // More services for every node built from this config (an experiment, an attacker's),
+  // attached after the built-in ones. A factory may return nullptr to skip a node. The service
+  // lives exactly as long as the node's core.
   using ServiceFactory = std::function<std::unique_ptr<node::Service>(const WholeNodeContext&)>;
   std::vector<ServiceFactory> extra_services;
 };
@@ -84,19 +85,20 @@ class WholeNode {
   WholeNode(const WholeNode&) = delete;
   WholeNode& operator=(const WholeNode&) = delete;
 
-  void start(TimeUs now);
+  void start(Now now);
   // Application work after an event: true when it called into a service (actions may wait).
-  bool poll(TimeUs now) { return workload_.poll(now); }
+  bool poll(Now now) { return workload_.poll(now); }
 
   // Commands (from a scenario step).
-  Status open_stream(TimeUs now, const StreamSpec& spec) { return workload_.open(now, spec); }
-  void lookup(TimeUs now, const NodeId& target);
+  Status open_stream(Now now, const StreamSpec& spec) { return workload_.open(now, spec); }
+  void lookup(Now now, const NodeId& target);
 
   node::NodeCore& core() { return *core_; }
   const node::NodeCore& core() const { return *core_; }
   node::DhtService& dht() { return *dht_; }
   node::OnionService& onion() { return *onion_; }
   node::PingService& ping() { return ping_; }
+  node::HealthService& health() { return health_; }
   const StreamWorkload& workload() const { return workload_; }
   const NodeId& id() const { return keys_.identity.id; }
   NodeServiceTotals totals() const;
@@ -104,9 +106,9 @@ class WholeNode {
  private:
   NodeKeys& keys_;
   NodeTally& tally_;
-  const TimeUs& clock_;
   // Services before the core: the core is destroyed first and never calls a dead service.
   node::PingService ping_;
+  node::HealthService health_;
   std::unique_ptr<node::DhtService> dht_;
   std::unique_ptr<node::OnionService> onion_;
   std::vector<std::unique_ptr<node::Service>> extra_;

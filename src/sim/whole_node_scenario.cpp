@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/sim_clock.hpp"
+
 namespace zmesh::sim {
 namespace {
 
@@ -95,7 +97,7 @@ void Scenario::start_client(NodeIndex node, std::uint32_t) {
     const StreamSpec spec{random_.next_u64(), options_.request_bytes, options_.response_bytes};
     sim_.at(sim_.now() + s * kStreamStagger, [node, spec](NodeSimulator& sim) {
       if (WholeNode* n = sim.node(node)) {
-        (void)n->open_stream(sim.now(), spec);
+        (void)n->open_stream(node_time(sim.now()), spec);
       }
     });
   }
@@ -103,7 +105,7 @@ void Scenario::start_client(NodeIndex node, std::uint32_t) {
   if (!n) return;
   for (std::uint32_t l = 0; l < options_.lookups_per_client; ++l) {
     const auto target = static_cast<NodeIndex>(random_.uniform(options_.nodes));
-    n->lookup(sim_.now(), sim_.node_id(target));
+    n->lookup(node_time(sim_.now()), sim_.node_id(target));
   }
 }
 

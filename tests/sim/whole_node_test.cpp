@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/node_simulator.hpp"
+#include "sim/sim_clock.hpp"
 #include "sim/whole_node_scenario.hpp"
 
 namespace zmesh::sim {
@@ -66,7 +67,7 @@ struct Pair {
     const NodeId peer = sim.node(0)->id();
     for (std::size_t i = 0; i < count; ++i) {
       Bytes payload(100 + 97 * i, static_cast<std::uint8_t>(i));
-      EXPECT_TRUE(ping.ping(sim.now(), peer, payload).ok());
+      EXPECT_TRUE(ping.ping(sim::node_time(sim.now()), peer, payload).ok());
     }
     sim.at(sim.now(), [](NodeSimulator& s) { (void)s.node(1); });  // drains what the pings queued
     sim.run_for(20 * kSecond);
@@ -111,7 +112,7 @@ TEST(WholeNodeTransport, APartitionStallsConnectionsAndBreaksThemOnlyAfterTheTra
   pair.sim.partition({{0}});
   EXPECT_FALSE(pair.sim.can_reach(0, 1));
   node::PingService& ping = pair.sim.node(1)->ping();
-  ASSERT_TRUE(ping.ping(pair.sim.now(), pair.sim.node(0)->id(), Bytes(500, 7)).ok());
+  ASSERT_TRUE(ping.ping(sim::node_time(pair.sim.now()), pair.sim.node(0)->id(), Bytes(500, 7)).ok());
   pair.sim.at(pair.sim.now(), [](NodeSimulator& s) { (void)s.node(1); });
   pair.sim.run_for(5 * kSecond);
   EXPECT_FALSE(ping.poll_result().has_value());  // held at the cut, not lost
@@ -137,7 +138,7 @@ TEST(WholeNodeTransport, AFrozenNodeReceivesNothingUntilThawed) {
   ASSERT_TRUE(pair.sim.run_until_true([&] { return pair.linked(); }, 10 * kSecond));
   pair.sim.freeze(0);
   node::PingService& ping = pair.sim.node(1)->ping();
-  ASSERT_TRUE(ping.ping(pair.sim.now(), pair.sim.node(0)->id(), Bytes(64, 1)).ok());
+  ASSERT_TRUE(ping.ping(sim::node_time(pair.sim.now()), pair.sim.node(0)->id(), Bytes(64, 1)).ok());
   pair.sim.at(pair.sim.now(), [](NodeSimulator& s) { (void)s.node(1); });
   pair.sim.run_for(2 * kSecond);
   EXPECT_EQ(pair.sim.node(0)->ping().counters().requests_answered, 0u);
