@@ -34,7 +34,7 @@ test-native: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE sim_large
 
 test-wasm: wasm
-	ctest --test-dir $(BUILD_WASM) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD_WASM) --output-on-failure -j $(JOBS) -LE sim_large
 
 fuzz-build: setup
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DZMESH_FUZZ=ON -DZMESH_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

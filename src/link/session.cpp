@@ -22,7 +22,6 @@ LinkSession::LinkSession(HandshakeOutcome outcome, SessionConfig config, TimeUs 
       session_id_(outcome.session_id),
       send_(std::move(outcome.send_key), kMaxCellsPerKey),
       receive_(std::move(outcome.receive_key), kMaxCellsPerKey),
-      now_(now),
       last_send_(now),
       last_receive_(now),
       send_key_since_(now) {
@@ -38,7 +37,6 @@ Status LinkSession::send(TimeUs now, Channel channel, ByteView message) {
   const std::size_t cells = cells_for(message.size());
   if (outgoing_.size() + cells > config_.max_queued_cells)
     return make_error(Errc::limit_exceeded, "link send queue full");
-  now_ = now;
   std::size_t offset = 0;
   for (std::size_t i = 0; i < cells; ++i) {
     const std::size_t take = std::min(kCellPayloadBytes, message.size() - offset);
@@ -55,14 +53,12 @@ Status LinkSession::send(TimeUs now, Channel channel, ByteView message) {
 Status LinkSession::send_padding(TimeUs now) {
   if (state_ != SessionState::open) return make_error(Errc::closed, "link session is not open");
   if (outgoing_.size() >= config_.max_queued_cells) return make_error(Errc::limit_exceeded, "link send queue full");
-  now_ = now;
   seal_cell(now, CellHeader{kCellPadding, 0, 0}, {});
   return {};
 }
 
 void LinkSession::close(TimeUs now, CloseReason reason, std::string_view text) {
   if (state_ != SessionState::open) return;
-  now_ = now;
   queue_close(now, reason, text);
   state_ = SessionState::closed;
 }
@@ -95,21 +91,20 @@ void LinkSession::queue_close(TimeUs now, CloseReason reason, std::string_view t
 Status LinkSession::on_receive(TimeUs now, ByteView transport_message) {
   if (state_ == SessionState::failed) return *error_;
   if (state_ != SessionState::open) return {};  // closed: cells still in flight are dropped
-  now_ = now;
   if (transport_message.empty() || transport_message.size() % kCellWireBytes != 0)
-    return fail(make_error(Errc::malformed, "link transport message of " + std::to_string(transport_message.size()) +
+    return fail(now, make_error(Errc::malformed, "link transport message of " + std::to_string(transport_message.size()) +
                                                 " bytes is not a whole number of 1024-byte cells"),
                 CloseReason::protocol_violation);
   last_receive_ = now;
   for (std::size_t offset = 0; offset < transport_message.size() && state_ == SessionState::open;
        offset += kCellWireBytes) {
     auto plaintext = receive_.open(transport_message.subspan(offset, kCellWireBytes));
-    if (!plaintext) return fail(plaintext.error(), CloseReason::protocol_violation);
+    if (!plaintext) return fail(now, plaintext.error(), CloseReason::protocol_violation);
     ++counters_.cells_received;
     counters_.bytes_received += kCellWireBytes;
     auto cell = decode_cell_plaintext(*plaintext);
-    if (!cell) return fail(cell.error(), CloseReason::protocol_violation);
-    ZM_CHECK(handle_cell(*cell));
+    if (!cell) return fail(now, cell.error(), CloseReason::protocol_violation);
+    ZM_CHECK(handle_cell(now, *cell));
     if (cell->header.flags & kCellFlagKeyUpdate) {
       receive_.rekey();
       ++counters_.rekeys_received;
@@ -118,57 +113,57 @@ Status LinkSession::on_receive(TimeUs now, ByteView transport_message) {
   return {};
 }
 
-Status LinkSession::handle_cell(const CellContent& cell) {
+Status LinkSession::handle_cell(TimeUs now, const CellContent& cell) {
   const std::uint8_t framing = cell.header.flags & (kCellFlagBegin | kCellFlagEnd);
   switch (cell.header.type) {
     case kCellPadding:
       if (framing != 0 || cell.header.length != 0)
-        return fail(make_error(Errc::malformed, "padding cell with framing flags or payload"),
+        return fail(now, make_error(Errc::malformed, "padding cell with framing flags or payload"),
                     CloseReason::protocol_violation);
       ++counters_.padding_cells_received;
       return {};
     case kCellClose:
       if (framing != (kCellFlagBegin | kCellFlagEnd) || cell.payload.empty())
-        return fail(make_error(Errc::malformed, "malformed close cell"), CloseReason::protocol_violation);
+        return fail(now, make_error(Errc::malformed, "malformed close cell"), CloseReason::protocol_violation);
       peer_close_ = PeerClose{cell.payload[0], std::string(cell.payload.begin() + 1, cell.payload.end())};
       state_ = SessionState::closed_by_peer;
       reassembly_channel_.reset();
       reassembly_.clear();
       return {};
     default:
-      return handle_data(cell);
+      return handle_data(now, cell);
   }
 }
 
 // Fragment reassembly: BEGIN opens a message, END delivers it. Messages never interleave
 // (a sender seals a whole message at once); only padding may sit between fragments.
-Status LinkSession::handle_data(const CellContent& cell) {
+Status LinkSession::handle_data(TimeUs now, const CellContent& cell) {
   const bool begin = cell.header.flags & kCellFlagBegin;
   const bool end = cell.header.flags & kCellFlagEnd;
   if (begin) {
     if (reassembly_channel_)
-      return fail(make_error(Errc::protocol_violation, "new message began before the previous one ended"),
+      return fail(now, make_error(Errc::protocol_violation, "new message began before the previous one ended"),
                   CloseReason::protocol_violation);
     reassembly_channel_ = cell.header.type;
     reassembly_.clear();
   } else if (!reassembly_channel_) {
-    return fail(make_error(Errc::protocol_violation, "continuation cell without a message in progress"),
+    return fail(now, make_error(Errc::protocol_violation, "continuation cell without a message in progress"),
                 CloseReason::protocol_violation);
   } else if (*reassembly_channel_ != cell.header.type) {
-    return fail(make_error(Errc::protocol_violation, "continuation cell on another channel"),
+    return fail(now, make_error(Errc::protocol_violation, "continuation cell on another channel"),
                 CloseReason::protocol_violation);
   }
   if (reassembly_.size() + cell.payload.size() > kMaxMessageBytes)
-    return fail(make_error(Errc::too_large, "peer message above 65536 bytes"), CloseReason::protocol_violation);
+    return fail(now, make_error(Errc::too_large, "peer message above 65536 bytes"), CloseReason::protocol_violation);
   // A non-final cell that is not full would let a peer make us do 1 KiB of work per byte.
   if (!end && cell.payload.size() != kCellPayloadBytes)
-    return fail(make_error(Errc::protocol_violation, "non-final fragment not full"), CloseReason::protocol_violation);
+    return fail(now, make_error(Errc::protocol_violation, "non-final fragment not full"), CloseReason::protocol_violation);
   append(reassembly_, cell.payload);
   if (!end) return {};
 
   if (delivered_.size() >= config_.max_delivered_messages ||
       delivered_bytes_ + reassembly_.size() > config_.max_delivered_bytes)
-    return fail(make_error(Errc::limit_exceeded, "link receive queue full (messages not drained)"),
+    return fail(now, make_error(Errc::limit_exceeded, "link receive queue full (messages not drained)"),
                 CloseReason::resource_limit);
   delivered_bytes_ += reassembly_.size();
   delivered_.push_back(LinkMessage{*reassembly_channel_, std::move(reassembly_)});
@@ -180,9 +175,8 @@ Status LinkSession::handle_data(const CellContent& cell) {
 
 void LinkSession::on_timeout(TimeUs now) {
   if (state_ != SessionState::open) return;
-  now_ = now;
   if (now >= add_saturating(last_receive_, config_.idle_timeout)) {
-    (void)fail(make_error(Errc::timeout, "link idle: nothing received for too long"), CloseReason::idle_timeout);
+    (void)fail(now, make_error(Errc::timeout, "link idle: nothing received for too long"), CloseReason::idle_timeout);
     return;
   }
   // A keep-alive or a due time-based rekey both go out as one padding cell (seal_cell adds
@@ -221,8 +215,8 @@ std::optional<LinkMessage> LinkSession::poll_message() {
   return out;
 }
 
-Status LinkSession::fail(Error error, CloseReason reason) {
-  if (state_ == SessionState::open) queue_close(now_, reason, error.message);
+Status LinkSession::fail(TimeUs now, Error error, CloseReason reason) {
+  if (state_ == SessionState::open) queue_close(now, reason, error.message);
   state_ = SessionState::failed;
   error_ = error;
   reassembly_channel_.reset();

@@ -98,9 +98,9 @@ class LinkSession {
 
  private:
   void seal_cell(TimeUs now, CellHeader header, ByteView payload);
-  Status handle_cell(const CellContent& cell);
-  Status handle_data(const CellContent& cell);
-  Status fail(Error error, CloseReason reason);
+  Status handle_cell(TimeUs now, const CellContent& cell);
+  Status handle_data(TimeUs now, const CellContent& cell);
+  Status fail(TimeUs now, Error error, CloseReason reason);
   void queue_close(TimeUs now, CloseReason reason, std::string_view text);
 
   SessionConfig config_;
@@ -112,7 +112,6 @@ class LinkSession {
   crypto::Hash256 session_id_{};
   CellCipher send_;
   CellCipher receive_;
-  TimeUs now_ = 0;  // time of the latest event, for closes queued from inside receive
   TimeUs last_send_;
   TimeUs last_receive_;
   TimeUs send_key_since_;
