@@ -31,7 +31,7 @@ wasm: setup
 	cmake --build $(BUILD_WASM) -j $(JOBS)
 
 test-native: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE sim_large
 
 test-wasm: wasm
 	ctest --test-dir $(BUILD_WASM) --output-on-failure -j $(JOBS)

@@ -15,11 +15,11 @@ Status NodeRuntime::attach_onion(const std::string& key_path) {
   params.directory = dht_.get();
   params.random = &random_;
   params.drain = &deferred_drain_;
-  params.keys_changed = [this, key_path](const std::vector<OnionKeyPair>& keys) {
+  params.keys_changed = [this, key_path](Now now, const std::vector<OnionKeyPair>& keys) {
     keys_.onion_keys = node::clone_onion_keys(keys);
     if (Status saved = keyfile::save(key_path, keys_); !saved.ok())
       log::error("onion", "cannot save rotated onion keys: " + saved.error().message);
-    if (Status published = dht_->republish_descriptor(loop_.core_now()); !published.ok())
+    if (Status published = dht_->republish_descriptor(now); !published.ok())
       log::warn("onion", "cannot republish the descriptor after key rotation: " + published.error().message);
   };
   ZM_TRY(onion_, OnionFrontend::create(loop_, options_.onion, std::move(params)));

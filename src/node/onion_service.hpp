@@ -88,7 +88,7 @@ struct OnionServiceStatus {
 
 class OnionService final : public Service {
  public:
-  using KeysChanged = std::function<void(const std::vector<OnionKeyPair>&)>;
+  using KeysChanged = std::function<void(Now now, const std::vector<OnionKeyPair>&)>;
 
   // `directory` and `random` must outlive the service. `onion_keys` are the node's current
   // keys (from its key file); rotation starts from them.

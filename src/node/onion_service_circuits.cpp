@@ -78,7 +78,7 @@ void OnionService::rotate_keys(Now now) {
     }
     ++counters_.key_rotations;
     if (host_ != nullptr) host_->log(log::Level::info, "onion: rotated onion keys (" + std::to_string(onion_keys_.size()) + " held)");
-    if (keys_changed_) keys_changed_(onion_keys_);
+    if (keys_changed_) keys_changed_(now, onion_keys_);
   }
   const UnixSeconds next = next_onion_key_rotation(onion_keys_, config_.key_rotation);
   next_key_check_ = std::max(now.mono_at_unix(std::max(next, unix_time + 1)), now.mono + kSecond);

@@ -12,7 +12,19 @@
 
 namespace zmesh::sim {
 
-enum class TraceKind : std::uint8_t { start = 1, receive = 2, timeout = 3, crash = 4 };
+// 1-4: every simulator; 5-9: the connection events and faults of whole nodes (node_simulator.hpp),
+// where `source` is the connection id folded to 32 bits and `receive` is on_transport_data.
+enum class TraceKind : std::uint8_t {
+  start = 1,
+  receive = 2,
+  timeout = 3,
+  crash = 4,
+  opened = 5,
+  closed = 6,
+  dial_failed = 7,
+  freeze = 8,
+  partition = 9,
+};
 
 class TraceHash {
  public:

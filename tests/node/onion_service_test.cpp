@@ -258,7 +258,7 @@ TEST(OnionService, RotatesOnionKeysKeepsTheOldOneForItsGraceAndReportsEachChange
   keys.push_back(OnionKeyPair::generate(random, kUnixStart - kHour, 2 * kHour));  // lead point: now
   OnionService service(test::identity(0).id, clone_onion_keys(keys), directory, random, config);
   std::vector<std::vector<OnionKeyId>> reported;
-  service.on_onion_keys_changed([&](const std::vector<OnionKeyPair>& held) {
+  service.on_onion_keys_changed([&](Now, const std::vector<OnionKeyPair>& held) {
     std::vector<OnionKeyId> ids;
     for (const OnionKeyPair& key : held) ids.push_back(key.id());
     reported.push_back(ids);
