@@ -66,15 +66,16 @@ void ExitSession::on_connected(Result<std::unique_ptr<io::TcpStream>> result) {
     finished();
     return;
   }
-  bridge_ = std::make_unique<OnionStreamBridge>(owner_.service(), stream_, std::move(*result), [this] { owner_.pump(); },
+  bridge_ = std::make_unique<OnionStreamBridge>(owner_.service(), stream_, std::move(*result), owner_.drain(),
                                                 [this] { finished(); });
   bridge_->start({});
+  owner_.drain().request();  // we run in the connector's callback: send the ACCEPT
 }
 
 void ExitSession::refuse(StreamError reason) {
   stream_gone_ = true;
   (void)owner_.service().refuse_stream(owner_.loop().core_now(), stream_, reason);
-  owner_.pump();
+  owner_.drain().request();
   finished();
 }
 

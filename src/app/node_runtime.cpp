@@ -92,11 +92,11 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   r.dht_->set_listen_urls(r.listener_urls());
   ZM_CHECK(r.core_->add_service(*r.dht_));
   ZM_CHECK(r.attach_onion(key_path));
-  ZM_TRY(r.webrtc_, WebRtcGlue::create(loop, r.random_, r.options_.webrtc, r.transport_options_));
+  ZM_TRY(r.webrtc_, WebRtcTransports::create(loop, r.random_, r.options_.webrtc, r.transport_options_));
   ZM_CHECK(r.webrtc_->serve_signaling(r.listeners_, [&r](std::unique_ptr<io::Connection> connection) {
     r.adopt(std::move(connection), node::Direction::inbound, 0);
   }));
-  r.webrtc_->serve_relay(r.signaling_, [&r] { r.pump(); }, [&r](std::unique_ptr<io::Connection> connection) {
+  r.webrtc_->serve_relay(r.signaling_, r.deferred_drain_, [&r](std::unique_ptr<io::Connection> connection) {
     r.adopt(std::move(connection), node::Direction::inbound, 0);
   });
   ZM_CHECK(r.open_control());
@@ -126,7 +126,7 @@ Status NodeRuntime::open_control() {
   if (!server.ok()) return make_error(server.error().code, "control API on " + options_.control + ": " + server.error().message);
   control_ = std::move(server.value());
   control_->route("GET", "/v1/status", [this](const io::HttpRequest&) { return io::json_response(200, status_json()); });
-  control_->route_async(
+  route(
       "POST", "/v1/ping",
       [this](const io::HttpRequest& request, io::HttpServer::Responder respond) {
         auto body = io::parse_json_body(request);
@@ -137,12 +137,30 @@ Status NodeRuntime::open_control() {
         ping_jobs_->start(loop_.core_now(), body.value(), [respond](int status, const nlohmann::json& answer) {
           respond(io::json_response(status, answer));
         });
-        pump();
       },
       3600 * kSecond);  // every ping ends by its own timeout long before
-  add_dht_routes(*control_, *dht_, loop_, [this] { pump(); });
-  onion_->add_routes(*control_);
+  route(
+      "GET", "/v1/lookup",
+      [this](const io::HttpRequest& request, io::HttpServer::Responder respond) {
+        lookup_descriptor(*dht_, loop_.core_now(), request, std::move(respond));
+      },
+      kLookupAnswerTimeout);
+  route(
+      "POST", "/v1/onion/probe",
+      [this](const io::HttpRequest&, io::HttpServer::Responder respond) { onion_->probe(loop_.core_now(), std::move(respond)); },
+      OnionFrontend::kProbeAnswerTimeout);
   return {};
+}
+
+void NodeRuntime::route(const std::string& method, const std::string& path, io::HttpServer::AsyncHandler handler,
+                        DurationUs timeout) {
+  control_->route_async(
+      method, path,
+      [this, handler = std::move(handler)](const io::HttpRequest& request, io::HttpServer::Responder respond) {
+        handler(request, std::move(respond));
+        drain();
+      },
+      timeout);
 }
 
 void NodeRuntime::start() {
@@ -155,7 +173,7 @@ void NodeRuntime::start() {
   if (control_) log::info(kLog, "control API on " + control_->url());
   core_->on_start(loop_.core_now());
   onion_->start(loop_.core_now());
-  pump();
+  drain();
 }
 
 std::vector<std::string> NodeRuntime::listener_urls() const {
@@ -171,14 +189,14 @@ void NodeRuntime::adopt(std::unique_ptr<io::Connection> connection, node::Direct
   c.set_idle_timeout(std::max(options_.node.handshake_timeout, options_.node.idle_timeout) + 5 * kSecond);
   c.on_data([this, id](ByteView message) {
     core_->on_transport_data(loop_.core_now(), id, message);
-    pump();
+    drain();
   });
   c.on_close([this, id](const io::CloseReason& reason) { on_closed(id, reason); });
   c.on_writable([this, id] { on_writable(id); });
   node::TransportOpened info{direction, c.transport_name(), c.remote_description(), dial};
   transports_.emplace(id, Transport{std::move(connection), {}, false});
   core_->on_transport_opened(loop_.core_now(), id, std::move(info));
-  pump();
+  drain();
 }
 
 void NodeRuntime::on_closed(node::ConnectionId id, const io::CloseReason& reason) {
@@ -188,7 +206,7 @@ void NodeRuntime::on_closed(node::ConnectionId id, const io::CloseReason& reason
   transports_.erase(it);  // destroying a Connection inside its own callback is allowed
   if (!closing) {
     core_->on_transport_closed(loop_.core_now(), id, reason.describe());
-    pump();
+    drain();
   }
   maybe_finish();
 }
@@ -203,7 +221,7 @@ void NodeRuntime::on_writable(node::ConnectionId id) {
   }
   if (t.closing) return;
   core_->on_transport_writable(loop_.core_now(), id);
-  pump();
+  drain();
 }
 
 void NodeRuntime::dial(node::DialId dial, const std::string& url) {
@@ -211,7 +229,7 @@ void NodeRuntime::dial(node::DialId dial, const std::string& url) {
     dials_.erase(dial);  // the attempt stays alive until this callback returns
     if (!result.ok()) {
       core_->on_dial_failed(loop_.core_now(), dial, result.error().message);
-      pump();
+      drain();
       return;
     }
     adopt(std::move(result.value()), node::Direction::outbound, dial);
@@ -256,9 +274,7 @@ void NodeRuntime::execute(node::Action&& action) {
   }
 }
 
-void NodeRuntime::pump() {
-  if (pumping_) return;  // an event raised from inside pump(): the running loop picks its actions up
-  pumping_ = true;
+void NodeRuntime::drain() {
   bool more = true;
   while (more) {
     while (auto action = core_->poll_action()) execute(std::move(*action));
@@ -266,7 +282,7 @@ void NodeRuntime::pump() {
     more = webrtc_->poll_relay() || more;
     more = onion_->poll() || more;
   }
-  pumping_ = false;
+  deferred_drain_.settle();  // whatever was asked for during the loop, the loop picked up
   arm_timer();
 }
 
@@ -281,7 +297,7 @@ void NodeRuntime::arm_timer() {
     timer_ = 0;
     timer_at_ = kNever;
     core_->on_timeout(loop_.core_now());
-    pump();
+    drain();
   });
 }
 
@@ -293,7 +309,7 @@ void NodeRuntime::shutdown(std::function<void()> done) {
   dials_.clear();  // cancels dials in progress
   webrtc_->cancel_dials();
   core_->shutdown(loop_.core_now());
-  pump();
+  drain();
   grace_timer_ = loop_.run_after(kShutdownGrace, [this] {
     grace_timer_ = 0;
     log::warn(kLog, std::to_string(transports_.size()) + " transports did not close in time");

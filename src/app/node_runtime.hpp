@@ -11,6 +11,14 @@
 //   actions: SendBytes → Connection::send, CloseConnection → Connection::close (flushes),
 //            DialUrl → io::dial, LogLine → util/log
 //
+// One flat drain: every callback the runtime installs (transports, dials, its timer, control
+// routes) ends with drain(), which executes NodeCore's actions and polls the services'
+// outputs (ping jobs, relayed WebRTC signals, onion stream events → sessions) until none is
+// left, then re-arms the timer. Nothing else runs the node: objects that call a service from
+// their own callbacks (SOCKS and exit sockets, WebRTC sessions) ask the DeferredDrain, which
+// runs drain() from the loop after their callback returned. So no call into the node nests
+// inside another, and nothing needs a re-entry flag.
+//
 // Shutdown (SIGINT/SIGTERM): NodeCore closes every link with a close cell, the transports
 // flush and close, and finished() turns true (bounded by kShutdownGrace).
 #pragma once
@@ -21,11 +29,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/dht_glue.hpp"
+#include "app/dht_routes.hpp"
 #include "app/node_options.hpp"
-#include "app/onion_glue.hpp"
+#include "app/onion_frontend.hpp"
 #include "app/ping_jobs.hpp"
-#include "app/webrtc_glue.hpp"
+#include "app/webrtc_transports.hpp"
 #include "identity/identity.hpp"
 #include "io/control_server.hpp"
 #include "io/transport.hpp"
@@ -75,13 +83,17 @@ class NodeRuntime {
   void on_closed(node::ConnectionId id, const io::CloseReason& reason);
   void on_writable(node::ConnectionId id);
   void dial(node::DialId dial, const std::string& url);
-  // Executes every pending action and re-arms the timer. Called after every event.
-  void pump();
+  // Executes every pending action and polls every service output until none is left, then
+  // re-arms the timer. Called at the end of every callback the runtime installs.
+  void drain();
+  // A control API route whose handler calls into the node: the node is drained after it.
+  void route(const std::string& method, const std::string& path, io::HttpServer::AsyncHandler handler,
+             DurationUs timeout);
   void execute(node::Action&& action);
   void send(node::ConnectionId id, Bytes message);
   void arm_timer();
   void maybe_finish();
-  // node_runtime_onion.cpp: the onion service, SOCKS5 and exit (OnionGlue), key rotation.
+  // node_runtime_onion.cpp: the onion service, SOCKS5 and exit (OnionFrontend), key rotation.
   Status attach_onion(const std::string& key_path);
 
   io::EventLoop& loop_;
@@ -89,18 +101,19 @@ class NodeRuntime {
   SystemRandom random_;
   NodeKeys keys_;
   io::TransportOptions transport_options_;
+  DeferredDrain deferred_drain_{loop_, [this] { drain(); }};  // before the objects that hold it
   node::PingService ping_;
   // Heartbeats and failure detection (channel 5), tracking as many peers as the node may have.
   node::HealthService health_{random_, {.max_peers = options_.node.max_peers}};
   std::unique_ptr<node::DhtService> dht_;  // before core_: services outlive the core
-  std::unique_ptr<OnionGlue> onion_;       // after dht_ (its PeerDirectory), before core_
+  std::unique_ptr<OnionFrontend> onion_;       // after dht_ (its PeerDirectory), before core_
   node::SignalingRelay signaling_;  // WebRTC offers/answers relayed by neighbours (channel 4)
   std::unique_ptr<node::NodeCore> core_;
   std::unique_ptr<PingJobs> ping_jobs_;
   std::vector<std::unique_ptr<io::Listener>> listeners_;
   // After listeners_ (it serves signaling on their HTTP servers), before transports_ (its
   // engine must outlive the WebRTC connections).
-  std::unique_ptr<WebRtcGlue> webrtc_;
+  std::unique_ptr<WebRtcTransports> webrtc_;
   std::unique_ptr<io::ControlServer> control_;
   std::map<node::ConnectionId, Transport> transports_;
   std::map<node::DialId, io::DialHandle> dials_;
@@ -108,7 +121,6 @@ class NodeRuntime {
   io::EventLoop::TimerId timer_ = 0;
   TimeUs timer_at_ = kNever;
   TimeUs started_at_ = 0;
-  bool pumping_ = false;
   bool shutting_down_ = false;
   bool finished_ = false;
   std::function<void()> on_finished_;

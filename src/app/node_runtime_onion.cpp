@@ -1,4 +1,4 @@
-// NodeRuntime's onion part: the OnionGlue over the DHT's PeerDirectory, and onion key
+// NodeRuntime's onion part: the OnionFrontend over the DHT's PeerDirectory, and onion key
 // rotation made durable (key file) and public (a republished descriptor).
 
 #include "app/node_runtime.hpp"
@@ -9,12 +9,12 @@
 namespace zmesh::app {
 
 Status NodeRuntime::attach_onion(const std::string& key_path) {
-  OnionGlueParams params;
+  OnionFrontendParams params;
   params.self = keys_.identity.id;
   params.onion_keys = node::clone_onion_keys(keys_.onion_keys);
   params.directory = dht_.get();
   params.random = &random_;
-  params.pump = [this] { pump(); };
+  params.drain = &deferred_drain_;
   params.keys_changed = [this, key_path](Now now, const std::vector<OnionKeyPair>& keys) {
     keys_.onion_keys = node::clone_onion_keys(keys);
     if (Status saved = keyfile::save(key_path, keys_); !saved.ok())
@@ -22,7 +22,7 @@ Status NodeRuntime::attach_onion(const std::string& key_path) {
     if (Status published = dht_->republish_descriptor(now); !published.ok())
       log::warn("onion", "cannot republish the descriptor after key rotation: " + published.error().message);
   };
-  ZM_TRY(onion_, OnionGlue::create(loop_, options_.onion, std::move(params)));
+  ZM_TRY(onion_, OnionFrontend::create(loop_, options_.onion, std::move(params)));
   return core_->add_service(onion_->service());
 }
 

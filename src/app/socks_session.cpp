@@ -48,7 +48,7 @@ void SocksSession::on_client_bytes(ByteView bytes) {
       stream_ = *stream;
       owner_.bind(stream_, id_);
     }
-    owner_.pump();
+    owner_.drain().request();
   }
   flush_reply();
   if (socks_.state() == Socks5State::closed) fail_and_close();
@@ -65,7 +65,7 @@ void SocksSession::fail_and_close() {
   if (stream_ != 0 && !bridge_) {
     (void)owner_.service().reset(owner_.loop().core_now(), stream_, onion::StreamError::aborted);
     stream_ = 0;
-    owner_.pump();
+    owner_.drain().request();
   }
   if (socket_ && socket_->is_open()) socket_->close();  // flushes the reply first
 }
@@ -80,7 +80,7 @@ void SocksSession::on_stream_event(const node::OnionStreamEvent& event) {
     flush_reply();
     arm_handshake_timer();
     if (!socket_) return;  // the client left meanwhile: the destructor resets the stream
-    bridge_ = std::make_unique<OnionStreamBridge>(owner_.service(), stream_, std::move(socket_), [this] { owner_.pump(); },
+    bridge_ = std::make_unique<OnionStreamBridge>(owner_.service(), stream_, std::move(socket_), owner_.drain(),
                                                   [this] { finished(); });
     bridge_->start(socks_.take_early_data());
   } else if (event.kind == StreamEventKind::open_failed || event.kind == StreamEventKind::reset) {

@@ -36,7 +36,7 @@ class RelaySignaling::Channel final : public rtc::SignalingChannel {
     if (alive_.expired()) return make_error(Errc::closed, "node shutting down");
     const std::string json = rtc::encode_signal(message);
     Status sent = owner_.relay_.send(owner_.engine_.loop().core_now(), key_.via, key_.peer, key_.session, as_bytes(json));
-    owner_.pump_();
+    owner_.drain_.request();
     return sent;
   }
   void on_message(MessageCallback callback) override { on_message_ = std::move(callback); }
@@ -65,9 +65,9 @@ class RelaySignaling::Channel final : public rtc::SignalingChannel {
   CloseCallback on_close_;
 };
 
-RelaySignaling::RelaySignaling(rtc::RtcEngine& engine, node::SignalingRelay& relay, std::function<void()> pump,
+RelaySignaling::RelaySignaling(rtc::RtcEngine& engine, node::SignalingRelay& relay, DeferredDrain& drain,
                                io::Listener::AcceptCallback on_accept)
-    : engine_(engine), relay_(relay), pump_(std::move(pump)), on_accept_(std::move(on_accept)) {}
+    : engine_(engine), relay_(relay), drain_(drain), on_accept_(std::move(on_accept)) {}
 
 RelaySignaling::~RelaySignaling() {
   alive_.expire();

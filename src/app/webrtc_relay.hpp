@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "app/deferred_drain.hpp"
 #include "io/transport.hpp"
 #include "io/webrtc/rtc_engine.hpp"
 #include "io/webrtc/webrtc_connection.hpp"
@@ -31,8 +32,9 @@ bool is_relay_url(std::string_view url);
 
 class RelaySignaling {
  public:
-  // `pump` makes the node send what the relay service queued (NodeRuntime::pump).
-  RelaySignaling(io::webrtc::RtcEngine& engine, node::SignalingRelay& relay, std::function<void()> pump,
+  // Signals that RtcSessions send from their own callbacks ask `drain` to send what the relay
+  // service queued.
+  RelaySignaling(io::webrtc::RtcEngine& engine, node::SignalingRelay& relay, DeferredDrain& drain,
                  io::Listener::AcceptCallback on_accept);
   ~RelaySignaling();
   RelaySignaling(const RelaySignaling&) = delete;
@@ -57,7 +59,7 @@ class RelaySignaling {
 
   io::webrtc::RtcEngine& engine_;
   node::SignalingRelay& relay_;
-  std::function<void()> pump_;
+  DeferredDrain& drain_;
   io::Listener::AcceptCallback on_accept_;
   std::map<Key, Channel*> channels_;
   std::map<std::uint64_t, std::unique_ptr<io::webrtc::RtcSession>> dials_;

@@ -4,7 +4,7 @@
 // ready client circuits, and runs a StreamMux on every circuit it builds or ends, so that the
 // driver only moves stream bytes between sockets and the calls below. Sans-IO like NodeCore.
 //
-// Driver (src/app/onion_glue.*, tests/node):
+// Driver (src/app/onion_frontend.*, tests/node):
 //   node.add_service(onion)                       // before start
 //   key = onion.open_stream(now, target)          // client: a stream through a pooled circuit
 //   while (auto e = onion.poll_stream_event())    // incoming (exit), connected, readable, ...

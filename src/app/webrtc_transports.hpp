@@ -1,4 +1,4 @@
-// The WebRTC transport inside `zmesh node`: NodeRuntime drives it like tcp:// and ws://.
+// The WebRTC transports inside `zmesh node`: NodeRuntime drives them like tcp:// and ws://.
 //  - one RtcEngine per node (STUN/TURN servers and ICE addresses from WebRtcOptions);
 //  - every ws:// listener also serves WebRTC signaling at /webrtc on its HTTP server
 //    (docs/protocol/signaling.md); the data channels it accepts are inbound connections;
@@ -24,27 +24,28 @@ namespace zmesh::app {
 // Where a node's WebSocket listener answers WebRTC offers.
 inline constexpr const char* kWebRtcSignalingPath = "/webrtc";
 
-class WebRtcGlue {
+class WebRtcTransports {
  public:
-  // `loop` and `random` must outlive the glue.
-  static Result<std::unique_ptr<WebRtcGlue>> create(io::EventLoop& loop, RandomSource& random,
+  // `loop` and `random` must outlive the transports.
+  static Result<std::unique_ptr<WebRtcTransports>> create(io::EventLoop& loop, RandomSource& random,
                                                     const WebRtcOptions& options,
                                                     const io::TransportOptions& transport_options);
-  ~WebRtcGlue();
-  WebRtcGlue(const WebRtcGlue&) = delete;
-  WebRtcGlue& operator=(const WebRtcGlue&) = delete;
+  ~WebRtcTransports();
+  WebRtcTransports(const WebRtcTransports&) = delete;
+  WebRtcTransports& operator=(const WebRtcTransports&) = delete;
 
-  // Attaches signaling to every ws:// listener in `listeners` (which must outlive the glue's
-  // use of them: declare the glue after them). Accepted data channels go to `on_accept`.
+  // Attaches signaling to every ws:// listener in `listeners` (which must outlive this object's
+  // use of them: declare it after them). Accepted data channels go to `on_accept`.
   Status serve_signaling(const std::vector<std::unique_ptr<io::Listener>>& listeners,
                          const io::Listener::AcceptCallback& on_accept);
   // "webrtc+ws://HOST:PORT/webrtc" when `listener` serves signaling, else "".
   std::string signaling_url(const io::Listener& listener) const;
 
   // Signaling through neighbours (channel 4): "webrtc+relay://" dials and offers relayed to us.
-  // `pump` makes the node send what `relay` queued.
-  void serve_relay(node::SignalingRelay& relay, std::function<void()> pump, io::Listener::AcceptCallback on_accept);
-  // Passes what the relay service received on to the setups; true when there was any.
+  // Signals sent from a WebRTC session's own callbacks ask `drain` to send what `relay` queued.
+  void serve_relay(node::SignalingRelay& relay, DeferredDrain& drain, io::Listener::AcceptCallback on_accept);
+  // Passes what the relay service received on to the setups (the runtime's drain calls it);
+  // true when there was any.
   bool poll_relay() { return relay_ != nullptr && relay_->poll(); }
 
   // Dials a webrtc+ws:// or webrtc+relay:// URL; `done` runs once from the loop unless
@@ -54,7 +55,7 @@ class WebRtcGlue {
   std::size_t dials_in_progress() const { return dials_.size(); }
 
  private:
-  WebRtcGlue(io::EventLoop& loop, RandomSource& random, const io::TransportOptions& transport_options)
+  WebRtcTransports(io::EventLoop& loop, RandomSource& random, const io::TransportOptions& transport_options)
       : loop_(loop), random_(random), transport_options_(transport_options) {}
 
   io::EventLoop& loop_;

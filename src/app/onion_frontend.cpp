@@ -1,4 +1,4 @@
-#include "app/onion_glue.hpp"
+#include "app/onion_frontend.hpp"
 
 #include "app/exit_session.hpp"
 #include "app/onion_stream_bridge.hpp"
@@ -12,8 +12,8 @@ constexpr const char* kLog = "onion";
 
 }  // namespace
 
-OnionGlue::OnionGlue(io::EventLoop& loop, const OnionOptions& options, onion::ExitPolicy policy, OnionGlueParams params)
-    : loop_(loop), options_(options), policy_(std::move(policy)), pump_(std::move(params.pump)) {
+OnionFrontend::OnionFrontend(io::EventLoop& loop, const OnionOptions& options, onion::ExitPolicy policy, OnionFrontendParams params)
+    : loop_(loop), options_(options), policy_(std::move(policy)), drain_(*params.drain) {
   node::OnionServiceConfig config;
   config.hops = options_.hops;
   config.accept_streams = options_.is_exit();
@@ -23,12 +23,9 @@ OnionGlue::OnionGlue(io::EventLoop& loop, const OnionOptions& options, onion::Ex
   service_->on_onion_keys_changed(std::move(params.keys_changed));
 }
 
-OnionGlue::~OnionGlue() {
-  if (reap_timer_ != 0) loop_.cancel(reap_timer_);
-  close_sessions();
-}
+OnionFrontend::~OnionFrontend() { close_sessions(); }
 
-void OnionGlue::close_sessions() {
+void OnionFrontend::close_sessions() {
   std::map<SessionId, std::unique_ptr<OnionSession>> sessions;
   sessions.swap(sessions_);
   sessions.clear();  // destructors may call back into us (session_done): sessions_ is empty then
@@ -38,14 +35,14 @@ void OnionGlue::close_sessions() {
   exit_sessions_ = 0;
 }
 
-Result<std::unique_ptr<OnionGlue>> OnionGlue::create(io::EventLoop& loop, const OnionOptions& options, OnionGlueParams params) {
+Result<std::unique_ptr<OnionFrontend>> OnionFrontend::create(io::EventLoop& loop, const OnionOptions& options, OnionFrontendParams params) {
   ZM_TRY(onion::ExitPolicy policy, onion_exit_policy(options));
-  std::unique_ptr<OnionGlue> glue(new OnionGlue(loop, options, std::move(policy), std::move(params)));
-  ZM_CHECK(glue->open_socks());
-  return glue;
+  std::unique_ptr<OnionFrontend> frontend(new OnionFrontend(loop, options, std::move(policy), std::move(params)));
+  ZM_CHECK(frontend->open_socks());
+  return frontend;
 }
 
-Status OnionGlue::open_socks() {
+Status OnionFrontend::open_socks() {
   if (options_.socks.empty()) return {};
   ZM_TRY(const HostPort socks, parse_host_port(options_.socks));
   if (!socks.ip) return make_error(Errc::invalid_argument, "--socks: HOST must be an IP address");
@@ -57,35 +54,28 @@ Status OnionGlue::open_socks() {
   return {};
 }
 
-void OnionGlue::add_routes(io::ControlServer& control) {
-  control.route_async(
-      "POST", "/v1/onion/probe",
-      [this](const io::HttpRequest&, io::HttpServer::Responder respond) {
-        const Status started = service_->build_probe_circuit(loop_.core_now(), [respond](Result<DurationUs> took) {
-          if (took.ok()) {
-            respond(io::json_response(200, {{"build_ms", static_cast<double>(*took) / kMillisecond}}));
-          } else {
-            respond(io::json_response(503, {{"error", took.error().message}}));
-          }
-        });
-        if (!started.ok()) respond(io::json_response(503, {{"error", started.error().message}}));
-        pump_();
-      },
-      60 * kSecond);  // the circuit setup times out after 30 s
+void OnionFrontend::probe(Now now, io::HttpServer::Responder respond) {
+  const Status started = service_->build_probe_circuit(now, [respond](Result<DurationUs> took) {
+    if (took.ok()) {
+      respond(io::json_response(200, {{"build_ms", static_cast<double>(*took) / kMillisecond}}));
+    } else {
+      respond(io::json_response(503, {{"error", took.error().message}}));
+    }
+  });
+  if (!started.ok()) respond(io::json_response(503, {{"error", started.error().message}}));
 }
 
-std::string OnionGlue::socks_address() const { return socks_ ? socks_->local_address().to_string() : std::string(); }
+std::string OnionFrontend::socks_address() const { return socks_ ? socks_->local_address().to_string() : std::string(); }
 
-void OnionGlue::start(Now now) {
+void OnionFrontend::start(Now now) {
   if (socks_) {
     log::info(kLog, "SOCKS5 on " + socks_address() + " (" + std::to_string(options_.hops) + "-hop circuits)");
     service_->warm_up(now);
   }
   if (options_.is_exit()) log::info(kLog, "exit policy: " + policy_.to_string());
-  pump_();
 }
 
-void OnionGlue::accept_socks(std::unique_ptr<io::TcpStream> socket) {
+void OnionFrontend::accept_socks(std::unique_ptr<io::TcpStream> socket) {
   const SessionId id = next_session_++;
   ++socks_accepted_;
   ++socks_sessions_;
@@ -95,7 +85,7 @@ void OnionGlue::accept_socks(std::unique_ptr<io::TcpStream> socket) {
   s.start();
 }
 
-void OnionGlue::start_exit(const node::OnionStreamEvent& incoming) {
+void OnionFrontend::start_exit(const node::OnionStreamEvent& incoming) {
   ++exit_streams_;
   if (exit_sessions_ >= kMaxExitConnections) {
     ++exit_refused_limit_;
@@ -111,7 +101,7 @@ void OnionGlue::start_exit(const node::OnionStreamEvent& incoming) {
   s.start();
 }
 
-bool OnionGlue::poll() {
+bool OnionFrontend::poll() {
   bool any = false;
   while (auto event = service_->poll_stream_event()) {
     any = true;
@@ -128,18 +118,16 @@ bool OnionGlue::poll() {
     auto session = sessions_.find(id);
     if (session != sessions_.end()) session->second->on_stream_event(*event);
   }
-  return any;
+  return reap() || any;
 }
 
-void OnionGlue::session_done(SessionId session) {
+void OnionFrontend::session_done(SessionId session) {
   finished_.push_back(session);
-  if (reap_timer_ == 0) reap_timer_ = loop_.run_after(0, [this] {
-    reap_timer_ = 0;
-    reap();
-  });
+  drain_.request();  // poll() destroys it, outside the session's own callbacks
 }
 
-void OnionGlue::reap() {
+bool OnionFrontend::reap() {
+  if (finished_.empty()) return false;
   std::vector<SessionId> done;
   done.swap(finished_);
   for (SessionId id : done) {
@@ -148,12 +136,12 @@ void OnionGlue::reap() {
     if (dynamic_cast<SocksSession*>(it->second.get()) != nullptr) --socks_sessions_;
     else --exit_sessions_;
     for (auto b = bound_.begin(); b != bound_.end();) b = b->second == id ? bound_.erase(b) : std::next(b);
-    sessions_.erase(it);
+    sessions_.erase(it);  // its destructor may reset its stream: the drain sends that
   }
-  pump_();
+  return true;
 }
 
-nlohmann::json OnionGlue::status_json() const {
+nlohmann::json OnionFrontend::status_json() const {
   const node::OnionServiceStatus s = service_->status();
   nlohmann::json build_ms = nlohmann::json::array();
   for (DurationUs t : s.recent_build_times) build_ms.push_back(static_cast<double>(t) / kMillisecond);

@@ -1,10 +1,7 @@
-#include "app/dht_glue.hpp"
-
+#include "app/dht_routes.hpp"
 
 namespace zmesh::app {
 namespace {
-
-constexpr DurationUs kLookupAnswerTimeout = 90 * kSecond;  // DHT lookups end after 60 s
 
 nlohmann::json capability_names(std::uint32_t bits) {
   static constexpr std::pair<std::uint32_t, const char*> kNames[] = {
@@ -79,26 +76,20 @@ nlohmann::json dht_status_json(const node::DhtService& dht) {
   return out;
 }
 
-void add_dht_routes(io::ControlServer& control, node::DhtService& dht, io::EventLoop& loop,
-                    std::function<void()> after_command) {
-  control.route_async(
-      "GET", "/v1/lookup",
-      [&dht, &loop, after_command](const io::HttpRequest& request, io::HttpServer::Responder respond) {
-        auto id = node_id_parameter(request.query);
-        if (!id.ok()) {
-          respond(io::json_response(400, {{"error", id.error().message}}));
-          return;
-        }
-        dht.lookup_descriptor(loop.core_now(), *id, [respond](Now, Result<NodeDescriptor> found) {
-          if (found.ok()) {
-            respond(io::json_response(200, descriptor_json(*found)));
-          } else {
-            respond(io::json_response(http_status_of(found.error().code), {{"error", found.error().message}}));
-          }
-        });
-        after_command();
-      },
-      kLookupAnswerTimeout);
+void lookup_descriptor(node::DhtService& dht, Now now, const io::HttpRequest& request,
+                       io::HttpServer::Responder respond) {
+  auto id = node_id_parameter(request.query);
+  if (!id.ok()) {
+    respond(io::json_response(400, {{"error", id.error().message}}));
+    return;
+  }
+  dht.lookup_descriptor(now, *id, [respond](Now, Result<NodeDescriptor> found) {
+    if (found.ok()) {
+      respond(io::json_response(200, descriptor_json(*found)));
+    } else {
+      respond(io::json_response(http_status_of(found.error().code), {{"error", found.error().message}}));
+    }
+  });
 }
 
 }  // namespace zmesh::app

@@ -1,4 +1,4 @@
-#include "app/webrtc_glue.hpp"
+#include "app/webrtc_transports.hpp"
 
 #include "io/url.hpp"
 #include "io/websocket_transport.hpp"
@@ -8,22 +8,22 @@ namespace zmesh::app {
 
 namespace rtc = io::webrtc;
 
-Result<std::unique_ptr<WebRtcGlue>> WebRtcGlue::create(io::EventLoop& loop, RandomSource& random,
+Result<std::unique_ptr<WebRtcTransports>> WebRtcTransports::create(io::EventLoop& loop, RandomSource& random,
                                                        const WebRtcOptions& options,
                                                        const io::TransportOptions& transport_options) {
   ZM_TRY(rtc::RtcConfig config, make_rtc_config(options));
-  std::unique_ptr<WebRtcGlue> glue(new WebRtcGlue(loop, random, transport_options));
-  ZM_TRY(glue->engine_, rtc::RtcEngine::create(loop, random, std::move(config)));
-  return glue;
+  std::unique_ptr<WebRtcTransports> transports(new WebRtcTransports(loop, random, transport_options));
+  ZM_TRY(transports->engine_, rtc::RtcEngine::create(loop, random, std::move(config)));
+  return transports;
 }
 
-WebRtcGlue::~WebRtcGlue() {
+WebRtcTransports::~WebRtcTransports() {
   relay_.reset();
   dials_.clear();
   listeners_.clear();
 }
 
-Status WebRtcGlue::serve_signaling(const std::vector<std::unique_ptr<io::Listener>>& listeners,
+Status WebRtcTransports::serve_signaling(const std::vector<std::unique_ptr<io::Listener>>& listeners,
                                    const io::Listener::AcceptCallback& on_accept) {
   for (const auto& listener : listeners) {
     auto* websocket = dynamic_cast<io::WsListener*>(listener.get());
@@ -41,17 +41,17 @@ Status WebRtcGlue::serve_signaling(const std::vector<std::unique_ptr<io::Listene
   return {};
 }
 
-std::string WebRtcGlue::signaling_url(const io::Listener& listener) const {
+std::string WebRtcTransports::signaling_url(const io::Listener& listener) const {
   auto it = listeners_.find(&listener);
   return it == listeners_.end() ? std::string() : it->second->local_url();
 }
 
-void WebRtcGlue::serve_relay(node::SignalingRelay& relay, std::function<void()> pump,
-                             io::Listener::AcceptCallback on_accept) {
-  relay_ = std::make_unique<RelaySignaling>(*engine_, relay, std::move(pump), std::move(on_accept));
+void WebRtcTransports::serve_relay(node::SignalingRelay& relay, DeferredDrain& drain,
+                                   io::Listener::AcceptCallback on_accept) {
+  relay_ = std::make_unique<RelaySignaling>(*engine_, relay, drain, std::move(on_accept));
 }
 
-void WebRtcGlue::dial(std::uint64_t id, const std::string& url, io::DialCallback done) {
+void WebRtcTransports::dial(std::uint64_t id, const std::string& url, io::DialCallback done) {
   if (is_relay_url(url)) {
     auto target = parse_relay_url(url);
     if (relay_ && target.ok()) {
@@ -76,7 +76,7 @@ void WebRtcGlue::dial(std::uint64_t id, const std::string& url, io::DialCallback
       transport_options_);
 }
 
-void WebRtcGlue::cancel_dials() {
+void WebRtcTransports::cancel_dials() {
   dials_.clear();
   if (relay_) relay_->cancel_dials();
 }
