@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -186,6 +187,7 @@ class NodeCore final : public ServiceHost {
     std::optional<NodeId> dialled_for;       // connect(): the NodeId the handshake must prove
     bool blocked = false;
     bool unflushed = false;                  // listed in unflushed_
+    TimeUs armed_at = kNever;                // its entry in link_deadlines_ (kNever: none)
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
   };
@@ -212,6 +214,10 @@ class NodeCore final : public ServiceHost {
   void flush(Connection& c);
   void flush_full_batches(Connection& c);
   void flush_pending();
+  // Keeps link_deadlines_ true after anything that may move the link's deadline (a message in
+  // or out, a timeout), so that timers cost O(log connections), not a scan of all of them.
+  void rearm(Connection& c);
+  void disarm(Connection& c);
   void drop(Now now, ConnectionId id, log::Level level, const std::string& why);
   void deliver_messages(Now now, Connection& c);
   void refuse(Now now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter, std::string_view why);
@@ -243,6 +249,7 @@ class NodeCore final : public ServiceHost {
   std::vector<ConfiguredPeer> configured_;
   std::deque<Action> actions_;
   std::vector<ConnectionId> unflushed_;  // connections with cells sent by services, not yet polled out
+  std::set<std::pair<TimeUs, ConnectionId>> link_deadlines_;  // every link's next deadline, earliest first
   std::size_t queued_log_lines_ = 0;
   std::uint64_t log_lines_dropped_unreported_ = 0;
   DialId next_dial_ = 1;

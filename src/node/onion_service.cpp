@@ -32,12 +32,12 @@ void OnionService::on_attach(ServiceHost& host) { host_ = &host; }
 
 void OnionService::on_peer_up(Now now, const PeerInfo& peer) {
   flush_peer(now, peer.node_id);
-  pump(now);
+  run(now);
 }
 
 void OnionService::on_peer_writable(Now now, const NodeId& peer) {
   flush_peer(now, peer);
-  pump(now);
+  run(now);
 }
 
 void OnionService::on_peer_down(Now now, const NodeId& peer) {
@@ -47,12 +47,12 @@ void OnionService::on_peer_down(Now now, const NodeId& peer) {
     queues_.erase(it);
   }
   relay_.on_link_down(now, peer);
-  pump(now);
+  run(now);
 }
 
 void OnionService::on_connect_failed(Now now, const NodeId& peer, std::string_view reason) {
   if (queues_.count(peer) != 0) give_up_peer(now, peer, reason);
-  pump(now);
+  run(now);
 }
 
 void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
@@ -60,15 +60,15 @@ void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
   if (!status.ok() && host_ != nullptr) {
     host_->log(log::Level::debug, "onion: bad cell from " + from.short_hex() + ": " + status.error().message);
   }
-  pump(now);
+  run(now);
 }
 
 TimeUs OnionService::next_deadline() const {
-  TimeUs deadline = std::min(relay_.next_deadline(), next_retry_);
-  deadline = std::min(deadline, next_key_check_);
-  for (const auto& [handle, streams] : circuits_) deadline = std::min(deadline, streams.mux.next_deadline());
+  TimeUs deadline = std::min({relay_.next_deadline(), next_retry_, next_key_check_});
+  if (!mux_deadlines_.empty()) deadline = std::min(deadline, mux_deadlines_.begin()->first);
   if (!fresh_until_.empty()) deadline = std::min(deadline, fresh_until_.begin()->first);
-  for (const WaitingStream& w : waiting_) deadline = std::min(deadline, w.deadline);
+  // Streams wait in the order they were opened, all for the same connect_timeout.
+  if (!waiting_.empty()) deadline = std::min(deadline, waiting_.front().deadline);
   for (const auto& [peer, queue] : queues_)
     if (queue.waiting_since != kNever) deadline = std::min(deadline, queue.waiting_since + config_.link_wait_timeout);
   if (pool_active_ && building_ + ready_client_circuits() < wanted_circuits())
@@ -81,33 +81,43 @@ void OnionService::on_timeout(Now now) {
   if (now.mono >= next_retry_) {
     next_retry_ = kNever;
     flush_all_peers(now);
+    for (onion::CircuitHandle handle : held_)
+      if (auto it = circuits_.find(handle); it != circuits_.end()) mark_dirty(handle, it->second);
   }
   if (now.mono >= next_key_check_) rotate_keys(now);
   relay_.on_timeout(now);
   expire_link_waits(now);
   expire_waiting(now);
-  for (auto& [handle, streams] : circuits_)
-    if (streams.mux.next_deadline() <= now.mono) streams.mux.on_timeout(now.mono);
-  pump(now);
+  std::vector<onion::CircuitHandle> due;  // only the muxes due; each rearms when drained
+  for (auto it = mux_deadlines_.begin(); it != mux_deadlines_.end() && it->first <= now.mono; ++it)
+    due.push_back(it->second);
+  for (onion::CircuitHandle handle : due) {
+    auto it = circuits_.find(handle);
+    if (it == circuits_.end()) continue;
+    it->second.mux.on_timeout(now.mono);
+    mark_dirty(handle, it->second);
+  }
+  run(now);
 }
 
 void OnionService::warm_up(Now now) {
   pool_active_ = true;
-  pump(now);
+  run(now);
 }
 
-// Moves everything that is ready: relay events to the stream layer, stream messages into the
-// relay, relay cells onto links; repeats while one step produced work for another.
-void OnionService::pump(Now now) {
-  if (pumping_) return;
-  pumping_ = true;
-  for (int round = 0; round < 64; ++round) {
+// Moves the work this event produced, and only it: relay events to the muxes they concern,
+// the muxes marked dirty into the relay, the relay's cells onto links. Each step may give the
+// others work (a cell that cannot be sent fails circuits: events), so it loops until every
+// list is empty; there is no round limit because each list only holds work that exists.
+// Re-entry (a PeerDirectory answering inside send_cell calls run) just takes items early.
+void OnionService::run(Now now) {
+  while (true) {
     bool progress = false;
     while (auto event = relay_.poll_event()) {
       progress = true;
       handle_relay_event(now, std::move(*event));
     }
-    drain_all_muxes(now);
+    progress = drain_dirty(now) || progress;
     while (auto cell = relay_.poll_cell()) {
       progress = true;
       send_cell(now, cell->to, std::move(cell->cell));
@@ -117,7 +127,6 @@ void OnionService::pump(Now now) {
   retire_stale_circuits(now);
   maintain_pool(now);
   while (auto cell = relay_.poll_cell()) send_cell(now, cell->to, std::move(cell->cell));
-  pumping_ = false;
 }
 
 void OnionService::handle_relay_event(Now now, onion::OnionEvent&& event) {
@@ -148,12 +157,9 @@ void OnionService::handle_relay_event(Now now, onion::OnionEvent&& event) {
   }
 }
 
-std::size_t OnionService::ready_client_circuits() const {
-  std::size_t count = 0;
-  for (const auto& [handle, streams] : circuits_)
-    if (is_fresh_client(streams)) ++count;
-  return count;
-}
+// A mux that fails closes its circuit at once (on_circuit_message), so the fresh set is exactly
+// the fresh client circuits.
+std::size_t OnionService::ready_client_circuits() const { return fresh_until_.size(); }
 
 OnionServiceStatus OnionService::status() const {
   OnionServiceStatus s = counters_;

@@ -154,6 +154,8 @@ class OnionService final : public Service {
     std::map<onion::StreamId, StreamKey> keys;
     TimeUs ready_at = 0;  // client: when the circuit became ready
     bool fresh = false;   // client: takes new streams (ready, not yet past circuit_fresh_for)
+    bool dirty = false;   // listed in dirty_: the mux has work for the next pass
+    TimeUs armed_at = kNever;  // its entry in mux_deadlines_ (kNever: none)
     CircuitStreams(onion::StreamMuxRole role, const onion::StreamMuxConfig& config);
   };
   struct StreamRef {
@@ -167,7 +169,9 @@ class OnionService final : public Service {
   };
 
   // onion_service.cpp: events in, cells out
-  void pump(Now now);
+  // One pass over the work this event produced (relay events, dirty muxes, relay cells), until
+  // every list is empty; cost follows the work, not the number of circuits.
+  void run(Now now);
   void handle_relay_event(Now now, onion::OnionEvent&& event);
 
   // onion_service_links.cpp: links for next hops
@@ -194,7 +198,13 @@ class OnionService final : public Service {
   void attach_waiting(Now now);
   void expire_waiting(Now now);
   void drain_mux(Now now, onion::CircuitHandle handle, CircuitStreams& streams);
-  void drain_all_muxes(Now now);
+  // Drains the muxes marked dirty since the last pass; false when there were none.
+  bool drain_dirty(Now now);
+  // Every call that may give a mux work (a message in, an API call, a timeout) marks it.
+  void mark_dirty(onion::CircuitHandle handle, CircuitStreams& streams);
+  // Keeps mux_deadlines_ true after a drain, and forgets a circuit's entry when it goes.
+  void rearm_mux(onion::CircuitHandle handle, CircuitStreams& streams);
+  void disarm_mux(onion::CircuitHandle handle, CircuitStreams& streams);
   bool is_fresh_client(const CircuitStreams& streams) const;
   // Client circuits whose circuit_fresh_for ended take no new streams from now on.
   void age_circuits(Now now);
@@ -216,7 +226,6 @@ class OnionService final : public Service {
   onion::OnionRelay relay_;
   std::vector<OnionKeyPair> onion_keys_;
   KeysChanged keys_changed_;
-  bool pumping_ = false;
   LifetimeGuard alive_;  // guards directory callbacks
 
   std::map<NodeId, PeerQueue> queues_;
@@ -228,6 +237,9 @@ class OnionService final : public Service {
   std::map<onion::CircuitHandle, CircuitStreams> circuits_;
   std::set<std::pair<TimeUs, onion::CircuitHandle>> fresh_until_;  // fresh client circuits, by end of freshness
   std::set<onion::CircuitHandle> stale_;  // client circuits past freshness, closed once their last stream ends
+  std::vector<onion::CircuitHandle> dirty_;  // muxes with work for the next pass (may name gone circuits)
+  std::set<onion::CircuitHandle> held_;      // circuits holding a message the relay refused (full queue)
+  std::set<std::pair<TimeUs, onion::CircuitHandle>> mux_deadlines_;  // every mux's next deadline
   std::map<StreamKey, StreamRef> streams_;
   std::deque<WaitingStream> waiting_;
   std::deque<OnionStreamEvent> events_;

@@ -50,7 +50,7 @@ Status OnionService::build_probe_circuit(Now now, ProbeDone done) {
   ZM_TRY(const onion::CircuitHandle circuit, build_one(now));
   --building_;  // not part of the pool
   probes_[circuit] = std::move(done);
-  pump(now);
+  run(now);
   return {};
 }
 

@@ -78,7 +78,7 @@ void OnionService::request_link(Now now, const NodeId& peer) {
     } else {
       dial_descriptor(at, peer, *found);
     }
-    pump(at);
+    run(at);
   });
 }
 

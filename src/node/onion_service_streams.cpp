@@ -46,6 +46,7 @@ void OnionService::on_incoming_circuit(CircuitHandle circuit) {
 void OnionService::on_circuit_message(Now now, CircuitHandle circuit, ByteView payload) {
   auto it = circuits_.find(circuit);
   if (it == circuits_.end()) return;
+  mark_dirty(circuit, it->second);
   if (!it->second.mux.on_circuit_message(now.mono, payload).ok()) {
     // The other end broke the stream protocol: its streams are reset; the circuit goes too.
     relay_.close_circuit(now, circuit);
@@ -59,7 +60,9 @@ void OnionService::on_circuit_gone(Now now, CircuitHandle circuit) {
   CircuitStreams& streams = it->second;
   streams.mux.on_circuit_closed();
   streams.held.reset();
+  held_.erase(circuit);
   drain_mux(now, circuit, streams);
+  disarm_mux(circuit, streams);
   for (const auto& [id, key] : streams.keys) {  // streams the application had already let go
     streams_.erase(key);
   }
@@ -100,8 +103,10 @@ void OnionService::retire_stale_circuits(Now now) {
 CircuitHandle OnionService::pick_client_circuit() const {
   CircuitHandle best{};
   std::size_t fewest = config_.streams.max_streams;
-  for (const auto& [handle, streams] : circuits_) {
-    if (!is_fresh_client(streams)) continue;
+  for (const auto& [until, handle] : fresh_until_) {  // the pool's few circuits, not all
+    auto it = circuits_.find(handle);
+    if (it == circuits_.end() || !is_fresh_client(it->second)) continue;
+    const CircuitStreams& streams = it->second;
     if (streams.mux.stream_count() < fewest) {
       fewest = streams.mux.stream_count();
       best = handle;
@@ -117,6 +122,7 @@ void OnionService::attach_waiting(Now now) {
     WaitingStream w = std::move(waiting_.front());
     waiting_.pop_front();
     CircuitStreams& streams = circuits_.at(circuit);
+    mark_dirty(circuit, streams);
     auto id = streams.mux.open_stream(now.mono, w.target);
     if (!id.ok()) {
       streams_.erase(w.key);
@@ -137,8 +143,36 @@ void OnionService::expire_waiting(Now now) {
   }
 }
 
-void OnionService::drain_all_muxes(Now now) {
-  for (auto& [handle, streams] : circuits_) drain_mux(now, handle, streams);
+bool OnionService::drain_dirty(Now now) {
+  if (dirty_.empty()) return false;
+  std::vector<CircuitHandle> handles;
+  handles.swap(dirty_);
+  for (CircuitHandle handle : handles) {
+    auto it = circuits_.find(handle);
+    if (it == circuits_.end()) continue;  // gone since it was marked
+    it->second.dirty = false;
+    drain_mux(now, handle, it->second);
+  }
+  return true;
+}
+
+void OnionService::mark_dirty(CircuitHandle handle, CircuitStreams& streams) {
+  if (streams.dirty) return;
+  streams.dirty = true;
+  dirty_.push_back(handle);
+}
+
+void OnionService::rearm_mux(CircuitHandle handle, CircuitStreams& streams) {
+  const TimeUs deadline = streams.mux.next_deadline();
+  if (deadline == streams.armed_at) return;
+  disarm_mux(handle, streams);
+  streams.armed_at = deadline;
+  if (deadline != kNever) mux_deadlines_.emplace(deadline, handle);
+}
+
+void OnionService::disarm_mux(CircuitHandle handle, CircuitStreams& streams) {
+  if (streams.armed_at != kNever) mux_deadlines_.erase({streams.armed_at, handle});
+  streams.armed_at = kNever;
 }
 
 void OnionService::drain_mux(Now now, CircuitHandle circuit, CircuitStreams& streams) {
@@ -163,19 +197,27 @@ void OnionService::drain_mux(Now now, CircuitHandle circuit, CircuitStreams& str
       streams.keys.erase(key);
     }
   }
+  rearm_mux(circuit, streams);
   if (streams.mux.failed()) return;
+  held_.erase(circuit);
   while (true) {
     std::optional<Bytes> message = streams.held ? std::move(streams.held) : streams.mux.poll_circuit_message();
     streams.held.reset();
     if (!message) break;
     const Status sent = relay_.send_relay_message(now, circuit, *message);
     if (!sent.ok()) {
-      // A full cell queue keeps the message for the next pump; anything else means the
-      // circuit is going away and its CircuitClosed event resets the streams.
-      if (sent.error().code == Errc::limit_exceeded) streams.held = std::move(message);
+      // A full cell queue keeps the message for a retry (the next timer at send_retry_interval,
+      // or any event that touches this mux); anything else means the circuit is going away and
+      // its CircuitClosed event resets the streams.
+      if (sent.error().code == Errc::limit_exceeded) {
+        streams.held = std::move(message);
+        held_.insert(circuit);
+        next_retry_ = std::min(next_retry_, now.mono + config_.send_retry_interval);
+      }
       break;
     }
   }
+  rearm_mux(circuit, streams);
 }
 
 void OnionService::emit(OnionStreamEvent event) { events_.push_back(std::move(event)); }
@@ -213,19 +255,21 @@ Result<StreamKey> OnionService::open_stream(Now now, const onion::StreamTarget& 
   streams_[key] = StreamRef{};
   waiting_.push_back({key, target, now.mono + config_.streams.connect_timeout});
   attach_waiting(now);
-  pump(now);
+  run(now);
   return key;
 }
 
+// Every call below may give the mux work (a message to send, an event): it is marked dirty.
 #define ZM_STREAM_OR_RETURN(ref, streams, key, what)                                                    \
   const StreamRef* ref = find_ref(key);                                                                 \
   CircuitStreams* streams = ref != nullptr ? circuit_of(*ref) : nullptr;                                \
-  if (streams == nullptr) return make_error(Errc::not_found, std::string(what) + ": no such open stream")
+  if (streams == nullptr) return make_error(Errc::not_found, std::string(what) + ": no such open stream"); \
+  mark_dirty(ref->circuit, *streams)
 
 Status OnionService::accept_stream(Now now, StreamKey stream) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "accept_stream");
   ZM_CHECK(streams->mux.accept_stream(ref->id));
-  pump(now);
+  run(now);
   return {};
 }
 
@@ -234,14 +278,14 @@ Status OnionService::refuse_stream(Now now, StreamKey stream, StreamError reason
   ZM_CHECK(streams->mux.refuse_stream(ref->id, reason));
   streams->keys.erase(ref->id);
   streams_.erase(stream);
-  pump(now);
+  run(now);
   return {};
 }
 
 Result<std::size_t> OnionService::write(Now now, StreamKey stream, ByteView data) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "write");
   ZM_TRY(const std::size_t taken, streams->mux.write(ref->id, data));
-  pump(now);
+  run(now);
   return taken;
 }
 
@@ -253,7 +297,7 @@ std::size_t OnionService::writable_bytes(StreamKey stream) const {
 Result<std::size_t> OnionService::read(Now now, StreamKey stream, MutableByteView out) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "read");
   ZM_TRY(const std::size_t n, streams->mux.read(ref->id, out));
-  pump(now);
+  run(now);
   return n;
 }
 
@@ -277,7 +321,7 @@ std::pair<const onion::StreamMux*, onion::StreamId> OnionService::mux_of(StreamK
 Status OnionService::finish(Now now, StreamKey stream) {
   ZM_STREAM_OR_RETURN(ref, streams, stream, "finish");
   ZM_CHECK(streams->mux.finish(ref->id));
-  pump(now);
+  run(now);
   return {};
 }
 
@@ -292,11 +336,12 @@ Status OnionService::reset(Now now, StreamKey stream, StreamError reason) {
   }
   CircuitStreams* streams = circuit_of(*ref);
   if (streams != nullptr) {
+    mark_dirty(ref->circuit, *streams);
     ZM_CHECK(streams->mux.reset(now.mono, ref->id, reason));
     streams->keys.erase(ref->id);
   }
   streams_.erase(stream);
-  pump(now);
+  run(now);
   return {};
 }
 
