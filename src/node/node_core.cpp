@@ -12,6 +12,11 @@ NodeCore::NodeCore(const NodeIdentity& self, RandomSource& random, NodeConfig co
     : self_(self), random_(random), config_(std::move(config)), rate_limiter_(config_.handshake_rate) {
   config_.max_cells_per_send = std::max<std::size_t>(config_.max_cells_per_send, 1);
   for (const auto& url : config_.peers) configured_.push_back(ConfiguredPeer{url, {}, {}, {}, 0, kNever});
+  links_.set_config(config_.links);
+  links_.on_unreachable([this](Now now, const NodeId& peer, link::Channel channel, std::string_view why) {
+    for (Service* service : services_)
+      if (service->channel() == channel) service->on_peer_unreachable(now, peer, why);
+  });
 }
 
 NodeCore::~NodeCore() = default;
@@ -136,6 +141,7 @@ void NodeCore::on_transport_writable(Now now, ConnectionId id) {
   auto peer = peers_.find(*c.peer);
   if (peer == peers_.end() || peer->second.primary != id) return;
   const NodeId peer_id = *c.peer;
+  links_.on_peer_writable(now, peer_id);
   for (Service* service : services_) service->on_peer_writable(now, peer_id);
 }
 
@@ -296,6 +302,7 @@ void NodeCore::on_timeout(Now now) {
     after_link_event(now, id);
   }
   dial_configured(now);
+  if (links_.next_deadline() <= now.mono) links_.on_timeout(now);
   for (Service* service : services_)
     if (service->next_deadline() <= now.mono) service->on_timeout(now);
 }
@@ -305,6 +312,7 @@ TimeUs NodeCore::next_deadline() const {
   // in O(1) or O(log n)), so they are asked directly.
   TimeUs earliest = link_deadlines_.empty() ? kNever : link_deadlines_.begin()->first;
   for (const auto& peer : configured_) earliest = std::min(earliest, peer.next_dial_at);
+  earliest = std::min(earliest, links_.next_deadline());
   for (const Service* service : services_) earliest = std::min(earliest, service->next_deadline());
   return earliest;
 }

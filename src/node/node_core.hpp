@@ -46,6 +46,7 @@
 #include "identity/identity.hpp"
 #include "link/link.hpp"
 #include "node/backoff.hpp"
+#include "node/link_manager.hpp"
 #include "node/rate_limiter.hpp"
 #include "node/service.hpp"
 #include "runtime/random.hpp"
@@ -68,6 +69,7 @@ struct NodeConfig {
   DurationUs keepalive_interval = 15 * kSecond;  // padding cell after this long without sending
   DurationUs idle_timeout = 60 * kSecond;        // drop a peer silent for this long
   BackoffConfig backoff;
+  LinkManagerConfig links;               // services' messages held while a peer's link opens
   RateLimitConfig handshake_rate;        // inbound handshakes per remote IP
   log::Level log_level = log::Level::info;  // lines below it are not produced at all
   std::size_t max_log_lines = 1024;      // queued LogLine actions; beyond, lines are counted and dropped
@@ -163,6 +165,7 @@ class NodeCore final : public ServiceHost {
   Status send(Now now, const NodeId& peer, link::Channel channel, ByteView message) override;
   Result<bool> connect(Now now, const NodeId& peer, std::string_view url) override;
   bool is_up(const NodeId& peer) const override { return peers_.count(peer) != 0; }
+  LinkManager& links() override { return links_; }
   const NodeId& self_id() const override { return self_.id; }
   void log(log::Level level, std::string text) override;
 
@@ -258,6 +261,7 @@ class NodeCore final : public ServiceHost {
   TimeUs refusal_window_start_ = -1;   // refused-connection log summarising
   std::uint64_t refusals_suppressed_ = 0;
   NodeCounters counters_;
+  LinkManager links_{*this};  // last: uses the members above through ServiceHost
 };
 
 }  // namespace zmesh::node

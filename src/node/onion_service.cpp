@@ -1,4 +1,5 @@
 #include "node/onion_service.hpp"
+#include "node/link_manager.hpp"
 
 #include <algorithm>
 
@@ -26,33 +27,25 @@ OnionService::OnionService(const NodeId& self, std::vector<OnionKeyPair> onion_k
   for (const OnionKeyPair& key : onion_keys_) (void)relay_.add_onion_key(key);
 }
 
-OnionService::~OnionService() { alive_.expire(); }
+OnionService::~OnionService() = default;
 
 void OnionService::on_attach(ServiceHost& host) { host_ = &host; }
 
-void OnionService::on_peer_up(Now now, const PeerInfo& peer) {
-  flush_peer(now, peer.node_id);
-  run(now);
-}
-
-void OnionService::on_peer_writable(Now now, const NodeId& peer) {
-  flush_peer(now, peer);
-  run(now);
-}
-
 void OnionService::on_peer_down(Now now, const NodeId& peer) {
-  auto it = queues_.find(peer);
-  if (it != queues_.end()) {
-    counters_.cells_queued_dropped += it->second.cells.size();
-    queues_.erase(it);
-  }
   relay_.on_link_down(now, peer);
   run(now);
 }
 
-void OnionService::on_connect_failed(Now now, const NodeId& peer, std::string_view reason) {
-  if (queues_.count(peer) != 0) give_up_peer(now, peer, reason);
+// Every circuit through a next hop we cannot reach fails (CircuitClosed), never silently.
+void OnionService::on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) {
+  if (host_ != nullptr) host_->log(log::Level::info, "onion: cannot reach " + peer.short_hex() + ": " + std::string(why));
+  relay_.on_link_down(now, peer);
   run(now);
+}
+
+void OnionService::send_cell(Now now, const NodeId& to, const Bytes& cell) {
+  if (host_ == nullptr) return;
+  (void)host_->links().send(now, to, kChannelOnion, cell, DialVia{{}, &directory_});
 }
 
 void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
@@ -69,8 +62,6 @@ TimeUs OnionService::next_deadline() const {
   if (!fresh_until_.empty()) deadline = std::min(deadline, fresh_until_.begin()->first);
   // Streams wait in the order they were opened, all for the same connect_timeout.
   if (!waiting_.empty()) deadline = std::min(deadline, waiting_.front().deadline);
-  for (const auto& [peer, queue] : queues_)
-    if (queue.waiting_since != kNever) deadline = std::min(deadline, queue.waiting_since + config_.link_wait_timeout);
   if (pool_active_ && building_ + ready_client_circuits() < wanted_circuits())
     deadline = std::min(deadline, next_build_at_);
   return deadline;
@@ -80,13 +71,11 @@ void OnionService::on_timeout(Now now) {
   age_circuits(now);
   if (now.mono >= next_retry_) {
     next_retry_ = kNever;
-    flush_all_peers(now);
     for (onion::CircuitHandle handle : held_)
       if (auto it = circuits_.find(handle); it != circuits_.end()) mark_dirty(handle, it->second);
   }
   if (now.mono >= next_key_check_) rotate_keys(now);
   relay_.on_timeout(now);
-  expire_link_waits(now);
   expire_waiting(now);
   std::vector<onion::CircuitHandle> due;  // only the muxes due; each rearms when drained
   for (auto it = mux_deadlines_.begin(); it != mux_deadlines_.end() && it->first <= now.mono; ++it)
@@ -176,6 +165,12 @@ OnionServiceStatus OnionService::status() const {
   s.streams = streams_.size();
   s.recent_build_times.assign(build_times_.begin(), build_times_.end());
   s.relay = relay_.stats();
+  if (host_ != nullptr) {
+    const LinkManagerCounters& links = host_->links().counters();
+    s.cells_queued_dropped = links.dropped;
+    s.links_dialled = links.dials;
+    s.descriptor_misses = links.descriptor_misses;
+  }
   return s;
 }
 

@@ -1,6 +1,6 @@
 // OnionService: the node's part in onion routing, on link channel 3. It drives one OnionRelay
-// (every circuit role), keeps the links its circuits need (dialling a next hop found in the
-// PeerDirectory, holding its cells meanwhile), rotates the onion keys, keeps a small pool of
+// (every circuit role), sends its cells through the node's LinkManager (which dials a next hop
+// found in the PeerDirectory, holding its cells meanwhile), rotates the onion keys, keeps a small pool of
 // ready client circuits, and runs a StreamMux on every circuit it builds or ends, so that the
 // driver only moves stream bytes between sockets and the calls below. Sans-IO like NodeCore.
 //
@@ -33,7 +33,6 @@
 #include "node/service.hpp"
 #include "onion/onion_relay.hpp"
 #include "onion/stream_mux.hpp"
-#include "util/lifetime.hpp"
 
 namespace zmesh::node {
 
@@ -52,10 +51,9 @@ struct OnionServiceConfig {
   // share one exit connection pattern forever.
   DurationUs circuit_fresh_for = 10 * 60 * kSecond;
   bool accept_streams = false;            // last hop: announce BEGINs (`incoming`), else refuse (exit_policy)
-  std::size_t max_queued_cells_per_peer = 4096;  // held while a link opens or its queue is full
   std::size_t max_waiting_streams = 256;  // opened before any circuit was ready
-  DurationUs link_wait_timeout = 20 * kSecond;   // give up on a next hop that does not link up
-  DurationUs send_retry_interval = 50 * kMillisecond;  // retry a full link queue (fallback: on_peer_writable retries at once)
+  DurationUs send_retry_interval = 50 * kMillisecond;  // retry a relay message refused for a full cell queue
+  // Cells for a next hop without a link wait in the node's LinkManager (NodeConfig::links).
   DurationUs build_retry_min = 500 * kMillisecond;    // after a failed build or missing relays
   DurationUs build_retry_max = 30 * kSecond;
 };
@@ -77,9 +75,10 @@ struct OnionServiceStatus {
   std::uint64_t circuit_build_failures = 0;
   std::uint64_t streams_opened = 0;     // client
   std::uint64_t streams_incoming = 0;   // exit
-  std::uint64_t cells_queued_dropped = 0;  // a next hop's queue overflowed or never linked up
+  // The node's LinkManager (shared with the DHT): held messages dropped, dials, descriptor misses.
+  std::uint64_t cells_queued_dropped = 0;
   std::uint64_t links_dialled = 0;
-  std::uint64_t descriptor_misses = 0;  // no usable descriptor for a next hop
+  std::uint64_t descriptor_misses = 0;
   std::uint64_t key_rotations = 0;
   std::string last_build_error;
   std::vector<DurationUs> recent_build_times;  // the last client circuit builds (pool and probes), oldest first
@@ -105,11 +104,9 @@ class OnionService final : public Service {
   Channel channel() const override { return kChannelOnion; }
   const char* name() const override { return "onion"; }
   void on_attach(ServiceHost& host) override;
-  void on_peer_up(Now now, const PeerInfo& peer) override;
   void on_peer_down(Now now, const NodeId& peer) override;
-  void on_peer_writable(Now now, const NodeId& peer) override;
+  void on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) override;
   void on_message(Now now, const NodeId& from, ByteView message) override;
-  void on_connect_failed(Now now, const NodeId& peer, std::string_view reason) override;
   TimeUs next_deadline() const override;
   void on_timeout(Now now) override;
 
@@ -143,11 +140,6 @@ class OnionService final : public Service {
   std::size_t ready_client_circuits() const;
 
  private:
-  struct PeerQueue {
-    std::deque<Bytes> cells;
-    TimeUs waiting_since = kNever;  // waiting for the link to come up (kNever: up, just full)
-    bool dialling = false;
-  };
   struct CircuitStreams {
     onion::StreamMux mux;
     std::optional<Bytes> held;  // a message the relay refused for a full queue, sent first
@@ -174,14 +166,9 @@ class OnionService final : public Service {
   void run(Now now);
   void handle_relay_event(Now now, onion::OnionEvent&& event);
 
-  // onion_service_links.cpp: links for next hops
-  void send_cell(Now now, const NodeId& to, Bytes cell);
-  void flush_peer(Now now, const NodeId& peer);
-  void request_link(Now now, const NodeId& peer);
-  void dial_descriptor(Now now, const NodeId& peer, const NodeDescriptor& descriptor);
-  void give_up_peer(Now now, const NodeId& peer, std::string_view why);
-  void flush_all_peers(Now now);
-  void expire_link_waits(Now now);
+  // Through the node's LinkManager, dialling a next hop from its descriptor in directory_;
+  // a hop that cannot be reached comes back as on_peer_unreachable.
+  void send_cell(Now now, const NodeId& to, const Bytes& cell);
 
   // onion_service_circuits.cpp: client circuit pool and key rotation
   void maintain_pool(Now now);
@@ -226,10 +213,7 @@ class OnionService final : public Service {
   onion::OnionRelay relay_;
   std::vector<OnionKeyPair> onion_keys_;
   KeysChanged keys_changed_;
-  LifetimeGuard alive_;  // guards directory callbacks
-
-  std::map<NodeId, PeerQueue> queues_;
-  TimeUs next_retry_ = kNever;
+  TimeUs next_retry_ = kNever;  // held_ messages are retried then
 
   std::map<onion::CircuitHandle, TimeUs> build_started_;  // client circuits being built
   std::map<onion::CircuitHandle, ProbeDone> probes_;
