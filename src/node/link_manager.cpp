@@ -65,9 +65,9 @@ Result<SendOutcome> LinkManager::send(Now now, const NodeId& peer, link::Channel
     next_retry_ = std::min(next_retry_, now.mono + config_.send_retry_interval);
     return SendOutcome::held;
   }
-  if (queue->dialling) return SendOutcome::held;
+  if (queue->wait_deadline == kNever) set_wait(peer, *queue, now.mono + config_.link_wait_timeout);
+  if (queue->dialling || (via.url.empty() && via.directory == nullptr)) return SendOutcome::held;
   queue->dialling = true;
-  set_wait(peer, *queue, now.mono + config_.link_wait_timeout);
   dial(now, peer, via);  // may give the peer up (queue gone) or find it up at once
   return SendOutcome::dialling;
 }
