@@ -258,10 +258,12 @@ void StreamRouter::drain_mux(Now now, CircuitHandle circuit, CircuitStreams& str
   rearm(circuit, streams);
   if (streams.mux.failed()) return;
   held_.erase(circuit);
+  bool sent_any = false;
   while (true) {
     std::optional<Bytes> message = streams.held ? std::move(streams.held) : streams.mux.poll_circuit_message();
     streams.held.reset();
     if (!message) break;
+    sent_any = true;
     const Status sent = relay_.send_relay_message(now, circuit, *message);
     if (!sent.ok()) {
       // A full cell queue keeps the message for a retry (the timer at send_retry_interval, or
@@ -276,6 +278,9 @@ void StreamRouter::drain_mux(Now now, CircuitHandle circuit, CircuitStreams& str
     }
   }
   rearm(circuit, streams);
+  // Taking a message out can end a stream (its last END sent: `closed`), an event that came
+  // after the poll above: the next round of the pass drains this mux once more.
+  if (sent_any) mark_dirty(circuit, streams);
 }
 
 void StreamRouter::rearm(CircuitHandle handle, CircuitStreams& streams) {

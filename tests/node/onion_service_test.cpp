@@ -190,6 +190,32 @@ TEST(OnionService, ExitThatAcceptsNoStreamsRefusesWithExitPolicy) {
   EXPECT_EQ(client_ends[*key].error, StreamError::exit_policy);
 }
 
+// What the SOCKS exit does for a refused target or a closed port: the application refuses the
+// incoming stream. Both ends forget it (status().streams is what `zmesh status` shows as open).
+TEST(OnionService, StreamsRefusedByTheExitApplicationLeaveNothingBehind) {
+  OnionMesh mesh(3);
+  std::map<StreamKey, StreamEnd> client_ends;
+  std::vector<StreamKey> keys;
+  for (int i = 0; i < 2; ++i) {
+    auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 443));
+    ASSERT_TRUE(key.ok());
+    keys.push_back(*key);
+  }
+  ASSERT_TRUE(mesh.net().run_until_true([&] {
+    const Now now = mesh.net().core_now();
+    while (auto e = mesh.exit().poll_stream_event()) {
+      if (e->kind == StreamEventKind::incoming) {
+        EXPECT_TRUE(mesh.exit().refuse_stream(now, e->stream, StreamError::exit_policy).ok());
+      }
+    }
+    mesh.step(mesh.client(), client_ends, false);
+    return client_ends[keys[0]].failed && client_ends[keys[1]].failed;
+  }, 20 * kSecond));
+  mesh.net().run_for(30 * kSecond);
+  EXPECT_EQ(mesh.client().status().streams, 0u);
+  EXPECT_EQ(mesh.exit().status().streams, 0u);
+}
+
 TEST(OnionService, PoolIsRebuiltWhenARelayDies) {
   OnionMesh mesh(5, true, 2);  // 2 hops: four non-exit relays to choose the first hop from
   mesh.client().warm_up(mesh.net().core_now());
