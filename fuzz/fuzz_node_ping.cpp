@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   service.on_attach(host);
   NodeId peer;
   peer.bytes.fill(7);
-  auto mine = service.ping(0, peer, as_bytes("probe"));  // id 1 is outstanding
+  auto mine = service.ping(Now{}, peer, as_bytes("probe"));  // id 1 is outstanding
   FUZZ_CHECK(mine.ok() && host.sent.size() == 1);
   service.on_message(Now{10, 10}, peer, input);
   const auto& c = service.counters();

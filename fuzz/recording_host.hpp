@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "node/link_manager.hpp"
 #include "node/service.hpp"
 
 namespace zmesh::fuzz {
@@ -22,8 +23,12 @@ class RecordingHost final : public node::ServiceHost {
   }
   Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
+  node::LinkManager& links() override { return links_; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level, std::string) override {}
+
+ private:
+  node::LinkManager links_{*this};  // every peer is up here: sends go straight to send()
 };
 
 }  // namespace zmesh::fuzz

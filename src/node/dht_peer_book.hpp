@@ -1,16 +1,14 @@
 // The DHT's AddressBook over NodeCore (dht/address_book.hpp): one PeerHandle per NodeId, the
-// NodeId a handle names is the one the link proved (authenticated_id), and a contact resolved
-// while it has no link is dialled on demand with ServiceHost::connect, authenticating it as the
-// contact's NodeId. resolve() runs inside DhtNode calls, which carry no ServiceHost time, so it
-// only marks the dial; start_dials(now) makes it right after (DhtService::after_dht). Messages
-// for a peer whose link is still being set up wait in a small per-peer queue; when the dial
-// fails they are dropped (counted) and the DHT's request timeouts take over.
-// Bounded: handles, queued messages per peer, peers being dialled.
+// NodeId a handle names is the one the link proved (authenticated_id), and the contact address
+// the DHT resolved for a peer without a link. Messages go through the node's LinkManager, which
+// holds them (bounded) and dials that address when the peer has no link; a peer it gives up on
+// is counted here (dial_failures) and the DHT's request timeouts take over.
+// Bounded: handles (idle ones are forgotten first).
 #pragma once
 
-#include <deque>
 #include <map>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "dht/address_book.hpp"
@@ -19,17 +17,14 @@
 namespace zmesh::node {
 
 struct DhtPeerLimits {
-  std::size_t max_handles = 4096;         // NodeIds with a handle (idle ones are forgotten first)
-  std::size_t max_queued_per_peer = 32;   // messages waiting for a link being dialled
-  std::size_t max_dialling = 32;          // peers being dialled for the DHT at once
+  std::size_t max_handles = 4096;  // NodeIds with a handle (idle ones are forgotten first)
 };
 
 struct DhtPeerCounters {
-  std::uint64_t messages_sent = 0;
-  std::uint64_t send_failures = 0;      // link queue full, link gone, queue full, no handle
-  std::uint64_t dials = 0;              // connect() calls that started a dial
-  std::uint64_t dial_failures = 0;      // dials refused at once or failed later
-  std::uint64_t queued_dropped = 0;     // messages dropped because their peer's dial failed
+  std::uint64_t messages_sent = 0;  // handed to the LinkManager (sent, or held for a dial)
+  std::uint64_t send_failures = 0;  // no handle, or refused by the LinkManager
+  std::uint64_t dials = 0;          // sends that started a dial
+  std::uint64_t dial_failures = 0;  // peers the LinkManager gave up (dial failed, timed out, ...)
 };
 
 class DhtPeerBook final : public dht::AddressBook {
@@ -37,8 +32,6 @@ class DhtPeerBook final : public dht::AddressBook {
   explicit DhtPeerBook(DhtPeerLimits limits) : limits_(limits) {}
 
   void attach(ServiceHost& host) { host_ = &host; }
-  // Dials the contacts resolve() marked since the last call.
-  void start_dials(Now now, link::Channel channel);
 
   // --- dht::AddressBook ---
   std::optional<PeerHandle> resolve(const dht::Contact& contact) override;
@@ -47,33 +40,27 @@ class DhtPeerBook final : public dht::AddressBook {
   // The handle of a peer that sent us something (assigned on first sight); nullopt when the
   // table is full of peers that cannot be forgotten yet.
   std::optional<PeerHandle> handle_of(const NodeId& id);
-  // Sends a DHT message to the peer behind `handle` now, or queues it while its link is dialled.
+  // Sends a DHT message to the peer behind `handle` through the LinkManager (dialling the
+  // address resolve() saw when it has no link).
   void send(Now now, link::Channel channel, PeerHandle handle, ByteView message);
-
-  // Link events: flush the queue / drop it.
-  void peer_up(Now now, link::Channel channel, const NodeId& id);
-  void peer_gone(const NodeId& id);
+  // The LinkManager gave the peer up (Service::on_peer_unreachable).
+  void peer_unreachable() { ++counters_.dial_failures; }
 
   const DhtPeerCounters& counters() const { return counters_; }
   std::size_t handles() const { return by_id_.size(); }
-  std::size_t dialling() const;
 
  private:
   struct Entry {
     PeerHandle handle = 0;
-    bool dialling = false;
-    std::deque<Bytes> queued;
-    std::string dial_url;  // set by resolve() until start_dials() dials it
+    std::string dial_url;  // the contact address resolve() saw ("" when it had a link)
   };
   Entry* entry(const NodeId& id);
   Entry* make_entry(const NodeId& id);
   void forget_one_idle();
-  void dial_failed(Entry& e);
 
   DhtPeerLimits limits_;
   ServiceHost* host_ = nullptr;
   std::map<NodeId, Entry> by_id_;
-  std::vector<NodeId> to_dial_;  // marked by resolve(), in order
   std::unordered_map<PeerHandle, NodeId> by_handle_;
   PeerHandle next_handle_ = 1;
   DhtPeerCounters counters_;

@@ -91,7 +91,6 @@ Status DhtService::republish_descriptor(Now now) {
 
 void DhtService::after_dht(Now now) {
   run_fetches(now);
-  peers_.start_dials(now, channel());  // contacts the DHT resolved without a link
   while (auto transmit = dht_->poll_transmit()) peers_.send(now, channel(), transmit->to, transmit->payload);
 }
 
@@ -271,7 +270,6 @@ std::vector<NodeDescriptor> DhtService::known_descriptors(UnixSeconds now, std::
 void DhtService::on_peer_up(Now now, const PeerInfo& peer) {
   ensure_started(now);
   up_.insert(peer.node_id);
-  peers_.peer_up(now, channel(), peer.node_id);
   if (!joining_ && (!joined_ || dht_->routing_table().size() == 0)) {
     start_join(now);
   } else if (joined_) {
@@ -283,12 +281,11 @@ void DhtService::on_peer_up(Now now, const PeerInfo& peer) {
 void DhtService::on_peer_down(Now now, const NodeId& peer) {
   ensure_started(now);
   up_.erase(peer);
-  peers_.peer_gone(peer);
 }
 
-void DhtService::on_connect_failed(Now now, const NodeId& peer, std::string_view /*reason*/) {
+void DhtService::on_peer_unreachable(Now now, const NodeId& /*peer*/, std::string_view /*why*/) {
   ensure_started(now);
-  if (!host_->is_up(peer)) peers_.peer_gone(peer);
+  peers_.peer_unreachable();
 }
 
 void DhtService::on_message(Now now, const NodeId& from, ByteView message) {

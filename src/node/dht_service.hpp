@@ -1,7 +1,7 @@
 // DhtService: the Kademlia DHT (src/dht) as a node service on link channel 2, and the node's
 // PeerDirectory. It
 //   - adapts DhtNode to NodeCore: a PeerHandle per NodeId, the NodeId the link proved as the
-//     sender's identity, contacts dialled on demand through ServiceHost::connect (dht_peer_book);
+//     sender's identity, contacts dialled on demand through the node's LinkManager (dht_peer_book);
 //   - publishes this node's signed descriptor under its NodeId (descriptor_record.hpp), and a
 //     new one before it expires or when republish_descriptor() is called (keys or addresses
 //     changed);
@@ -99,7 +99,7 @@ class DhtService final : public Service, public PeerDirectory {
   void on_peer_up(Now now, const PeerInfo& peer) override;
   void on_peer_down(Now now, const NodeId& peer) override;
   void on_message(Now now, const NodeId& from, ByteView message) override;
-  void on_connect_failed(Now now, const NodeId& peer, std::string_view reason) override;
+  void on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) override;
   TimeUs next_deadline() const override;
   void on_timeout(Now now) override;
 

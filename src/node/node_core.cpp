@@ -12,6 +12,11 @@ NodeCore::NodeCore(const NodeIdentity& self, RandomSource& random, NodeConfig co
     : self_(self), random_(random), config_(std::move(config)), rate_limiter_(config_.handshake_rate) {
   config_.max_cells_per_send = std::max<std::size_t>(config_.max_cells_per_send, 1);
   for (const auto& url : config_.peers) configured_.push_back(ConfiguredPeer{url, {}, {}, {}, 0, kNever});
+  links_.set_config(config_.links);
+  links_.on_unreachable([this](Now now, const NodeId& peer, link::Channel channel, std::string_view why) {
+    for (Service* service : services_)
+      if (service->channel() == channel) service->on_peer_unreachable(now, peer, why);
+  });
 }
 
 NodeCore::~NodeCore() = default;
@@ -113,6 +118,7 @@ void NodeCore::on_transport_closed(Now now, ConnectionId id, std::string_view wh
   if (it == connections_.end()) return;
   std::unique_ptr<Connection> owned = std::move(it->second);
   connections_.erase(it);
+  disarm(*owned);
   const bool open = owned->peer.has_value();
   if (!open) ++counters_.handshake_failures;
   log(open ? log::Level::info : log::Level::warn,
@@ -135,6 +141,7 @@ void NodeCore::on_transport_writable(Now now, ConnectionId id) {
   auto peer = peers_.find(*c.peer);
   if (peer == peers_.end() || peer->second.primary != id) return;
   const NodeId peer_id = *c.peer;
+  links_.on_peer_writable(now, peer_id);
   for (Service* service : services_) service->on_peer_writable(now, peer_id);
 }
 
@@ -152,7 +159,7 @@ void NodeCore::after_link_event(Now now, ConnectionId id) {
   switch (c.link->state()) {
     case link::LinkState::handshaking:
     case link::LinkState::open:
-      flush(c);
+      flush(c);  // rearms
       return;
     case link::LinkState::failed: {
       const bool was_open = c.peer.has_value();
@@ -192,11 +199,26 @@ void NodeCore::deliver_messages(Now now, Connection& c) {
 
 void NodeCore::flush(Connection& c) {
   c.unflushed = false;
-  if (c.blocked) return;
-  while (auto message = c.link->poll_transmit()) {
-    c.bytes_out += message->size();
-    push(SendBytes{c.id, std::move(*message)});
+  if (!c.blocked) {
+    while (auto message = c.link->poll_transmit()) {
+      c.bytes_out += message->size();
+      push(SendBytes{c.id, std::move(*message)});
+    }
   }
+  rearm(c);
+}
+
+void NodeCore::rearm(Connection& c) {
+  const TimeUs deadline = c.link->next_deadline();
+  if (deadline == c.armed_at) return;
+  disarm(c);
+  c.armed_at = deadline;
+  if (deadline != kNever) link_deadlines_.emplace(deadline, c.id);
+}
+
+void NodeCore::disarm(Connection& c) {
+  if (c.armed_at != kNever) link_deadlines_.erase({c.armed_at, c.id});
+  c.armed_at = kNever;
 }
 
 // A service's send: whole batches go out at once (a burst never fills the link queue while the
@@ -210,6 +232,7 @@ void NodeCore::flush_full_batches(Connection& c) {
     c.bytes_out += message->size();
     push(SendBytes{c.id, std::move(*message)});
   }
+  rearm(c);
   if (!c.unflushed) {
     c.unflushed = true;
     unflushed_.push_back(c.id);
@@ -231,6 +254,7 @@ void NodeCore::drop(Now now, ConnectionId id, log::Level level, const std::strin
   std::unique_ptr<Connection> owned = std::move(it->second);
   connections_.erase(it);
   Connection& c = *owned;
+  disarm(c);
   c.blocked = false;  // the driver queues behind its backlog and flushes on close
   flush(c);
   push(CloseConnection{id});
@@ -267,9 +291,10 @@ std::size_t NodeCore::handshakes_in_progress() const {
 }
 
 void NodeCore::on_timeout(Now now) {
+  // Only the links due, from the ordered set; each rearms itself in after_link_event.
   std::vector<ConnectionId> due;
-  for (const auto& [id, c] : connections_)
-    if (c->link->next_deadline() <= now.mono) due.push_back(id);
+  for (auto it = link_deadlines_.begin(); it != link_deadlines_.end() && it->first <= now.mono; ++it)
+    due.push_back(it->second);
   for (ConnectionId id : due) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
@@ -277,14 +302,17 @@ void NodeCore::on_timeout(Now now) {
     after_link_event(now, id);
   }
   dial_configured(now);
+  if (links_.next_deadline() <= now.mono) links_.on_timeout(now);
   for (Service* service : services_)
     if (service->next_deadline() <= now.mono) service->on_timeout(now);
 }
 
 TimeUs NodeCore::next_deadline() const {
-  TimeUs earliest = kNever;
-  for (const auto& [id, c] : connections_) earliest = std::min(earliest, c->link->next_deadline());
+  // Links: the ordered set. Configured peers and services are few (and each service answers
+  // in O(1) or O(log n)), so they are asked directly.
+  TimeUs earliest = link_deadlines_.empty() ? kNever : link_deadlines_.begin()->first;
   for (const auto& peer : configured_) earliest = std::min(earliest, peer.next_dial_at);
+  earliest = std::min(earliest, links_.next_deadline());
   for (const Service* service : services_) earliest = std::min(earliest, service->next_deadline());
   return earliest;
 }

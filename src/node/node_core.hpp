@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -45,6 +46,7 @@
 #include "identity/identity.hpp"
 #include "link/link.hpp"
 #include "node/backoff.hpp"
+#include "node/link_manager.hpp"
 #include "node/rate_limiter.hpp"
 #include "node/service.hpp"
 #include "runtime/random.hpp"
@@ -67,6 +69,7 @@ struct NodeConfig {
   DurationUs keepalive_interval = 15 * kSecond;  // padding cell after this long without sending
   DurationUs idle_timeout = 60 * kSecond;        // drop a peer silent for this long
   BackoffConfig backoff;
+  LinkManagerConfig links;               // services' messages held while a peer's link opens
   RateLimitConfig handshake_rate;        // inbound handshakes per remote IP
   log::Level log_level = log::Level::info;  // lines below it are not produced at all
   std::size_t max_log_lines = 1024;      // queued LogLine actions; beyond, lines are counted and dropped
@@ -162,6 +165,7 @@ class NodeCore final : public ServiceHost {
   Status send(Now now, const NodeId& peer, link::Channel channel, ByteView message) override;
   Result<bool> connect(Now now, const NodeId& peer, std::string_view url) override;
   bool is_up(const NodeId& peer) const override { return peers_.count(peer) != 0; }
+  LinkManager& links() override { return links_; }
   const NodeId& self_id() const override { return self_.id; }
   void log(log::Level level, std::string text) override;
 
@@ -186,6 +190,7 @@ class NodeCore final : public ServiceHost {
     std::optional<NodeId> dialled_for;       // connect(): the NodeId the handshake must prove
     bool blocked = false;
     bool unflushed = false;                  // listed in unflushed_
+    TimeUs armed_at = kNever;                // its entry in link_deadlines_ (kNever: none)
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
   };
@@ -212,6 +217,10 @@ class NodeCore final : public ServiceHost {
   void flush(Connection& c);
   void flush_full_batches(Connection& c);
   void flush_pending();
+  // Keeps link_deadlines_ true after anything that may move the link's deadline (a message in
+  // or out, a timeout), so that timers cost O(log connections), not a scan of all of them.
+  void rearm(Connection& c);
+  void disarm(Connection& c);
   void drop(Now now, ConnectionId id, log::Level level, const std::string& why);
   void deliver_messages(Now now, Connection& c);
   void refuse(Now now, ConnectionId id, const TransportOpened& info, std::uint64_t& counter, std::string_view why);
@@ -243,6 +252,7 @@ class NodeCore final : public ServiceHost {
   std::vector<ConfiguredPeer> configured_;
   std::deque<Action> actions_;
   std::vector<ConnectionId> unflushed_;  // connections with cells sent by services, not yet polled out
+  std::set<std::pair<TimeUs, ConnectionId>> link_deadlines_;  // every link's next deadline, earliest first
   std::size_t queued_log_lines_ = 0;
   std::uint64_t log_lines_dropped_unreported_ = 0;
   DialId next_dial_ = 1;
@@ -251,6 +261,7 @@ class NodeCore final : public ServiceHost {
   TimeUs refusal_window_start_ = -1;   // refused-connection log summarising
   std::uint64_t refusals_suppressed_ = 0;
   NodeCounters counters_;
+  LinkManager links_{*this};  // last: uses the members above through ServiceHost
 };
 
 }  // namespace zmesh::node

@@ -34,6 +34,7 @@ void NodeCore::link_opened(Now now, Connection& c) {
   log(log::Level::info, "peer up: " + id.hex() + " via " + c.transport.transport + " " +
                             direction_name(c.transport.direction) + " " + c.transport.remote);
   const PeerInfo info{id, c.transport.transport, c.transport.direction, c.transport.remote};
+  links_.on_peer_up(now, id);  // what services had held for it leaves first
   for (Service* service : services_) service->on_peer_up(now, info);
 }
 
@@ -100,6 +101,7 @@ void NodeCore::unlink_peer(Now now, Connection& c) {
   const NodeId id = *c.peer;
   peers_.erase(it);
   log(log::Level::info, "peer down: " + id.hex());
+  links_.on_peer_down(now, id);
   for (Service* service : services_) service->on_peer_down(now, id);
 }
 
@@ -108,6 +110,7 @@ void NodeCore::connection_ended(Now now, Connection& c, std::string_view why) {
   if (c.peer) {
     unlink_peer(now, c);
   } else if (c.dialled_for && !is_up(*c.dialled_for)) {
+    links_.on_connect_failed(now, *c.dialled_for, why);
     for (Service* service : services_) service->on_connect_failed(now, *c.dialled_for, why);
   }
   if (c.configured) {
@@ -147,6 +150,7 @@ void NodeCore::on_dial_failed(Now now, DialId dial_id, std::string_view why) {
   }
   log(log::Level::info, line);
   if (dial.expect && !is_up(*dial.expect)) {
+    links_.on_connect_failed(now, *dial.expect, why);
     for (Service* service : services_) service->on_connect_failed(now, *dial.expect, why);
   }
 }

@@ -1,18 +1,42 @@
+// OnionService: wiring the relay, the circuit pool, the stream router and the link manager;
+// the pass every event ends with; status.
 #include "node/onion_service.hpp"
 
 #include <algorithm>
 
+#include "node/link_manager.hpp"
 
 namespace zmesh::node {
 
 using onion::CircuitClosed;
+using onion::CircuitHandle;
 using onion::CircuitReady;
 using onion::CircuitRole;
 using onion::IncomingCircuit;
 using onion::RelayMessageReceived;
 
-OnionService::CircuitStreams::CircuitStreams(onion::StreamMuxRole role, const onion::StreamMuxConfig& config)
-    : mux(role, onion::kMaxRelayPayloadBytes, config) {}
+namespace {
+
+CircuitPoolConfig pool_config(const OnionServiceConfig& config) {
+  CircuitPoolConfig pool;
+  pool.hops = config.hops;
+  pool.ready_circuits = config.ready_circuits;
+  pool.circuit_fresh_for = config.circuit_fresh_for;
+  pool.build_backoff.initial_delay = config.build_retry_min;
+  pool.build_backoff.max_delay = config.build_retry_max;
+  return pool;
+}
+
+StreamRouterConfig router_config(const OnionServiceConfig& config) {
+  StreamRouterConfig router;
+  router.streams = config.streams;
+  router.max_waiting_streams = config.max_waiting_streams;
+  router.accept_streams = config.accept_streams;
+  router.send_retry_interval = config.send_retry_interval;
+  return router;
+}
+
+}  // namespace
 
 OnionService::OnionService(const NodeId& self, std::vector<OnionKeyPair> onion_keys, PeerDirectory& directory,
                            RandomSource& random, OnionServiceConfig config)
@@ -21,38 +45,27 @@ OnionService::OnionService(const NodeId& self, std::vector<OnionKeyPair> onion_k
       directory_(directory),
       random_(random),
       relay_(self, config_.relay, random),
+      pool_(self, directory, random, relay_, pool_config(config_)),
+      router_(relay_, router_config(config_)),
       onion_keys_(std::move(onion_keys)) {
   config_.relay.onion_key_grace = config_.key_rotation.grace;
   for (const OnionKeyPair& key : onion_keys_) (void)relay_.add_onion_key(key);
 }
 
-OnionService::~OnionService() { alive_.expire(); }
+OnionService::~OnionService() = default;
 
 void OnionService::on_attach(ServiceHost& host) { host_ = &host; }
 
-void OnionService::on_peer_up(Now now, const PeerInfo& peer) {
-  flush_peer(now, peer.node_id);
-  pump(now);
-}
-
-void OnionService::on_peer_writable(Now now, const NodeId& peer) {
-  flush_peer(now, peer);
-  pump(now);
-}
-
 void OnionService::on_peer_down(Now now, const NodeId& peer) {
-  auto it = queues_.find(peer);
-  if (it != queues_.end()) {
-    counters_.cells_queued_dropped += it->second.cells.size();
-    queues_.erase(it);
-  }
   relay_.on_link_down(now, peer);
-  pump(now);
+  run(now);
 }
 
-void OnionService::on_connect_failed(Now now, const NodeId& peer, std::string_view reason) {
-  if (queues_.count(peer) != 0) give_up_peer(now, peer, reason);
-  pump(now);
+// Every circuit through a next hop we cannot reach fails (CircuitClosed), never silently.
+void OnionService::on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) {
+  if (host_ != nullptr) host_->log(log::Level::info, "onion: cannot reach " + peer.short_hex() + ": " + std::string(why));
+  relay_.on_link_down(now, peer);
+  run(now);
 }
 
 void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
@@ -60,103 +73,96 @@ void OnionService::on_message(Now now, const NodeId& from, ByteView message) {
   if (!status.ok() && host_ != nullptr) {
     host_->log(log::Level::debug, "onion: bad cell from " + from.short_hex() + ": " + status.error().message);
   }
-  pump(now);
+  run(now);
 }
 
 TimeUs OnionService::next_deadline() const {
-  TimeUs deadline = std::min(relay_.next_deadline(), next_retry_);
-  deadline = std::min(deadline, next_key_check_);
-  for (const auto& [handle, streams] : circuits_) deadline = std::min(deadline, streams.mux.next_deadline());
-  if (!fresh_until_.empty()) deadline = std::min(deadline, fresh_until_.begin()->first);
-  for (const WaitingStream& w : waiting_) deadline = std::min(deadline, w.deadline);
-  for (const auto& [peer, queue] : queues_)
-    if (queue.waiting_since != kNever) deadline = std::min(deadline, queue.waiting_since + config_.link_wait_timeout);
-  if (pool_active_ && building_ + ready_client_circuits() < wanted_circuits())
-    deadline = std::min(deadline, next_build_at_);
-  return deadline;
+  return std::min({relay_.next_deadline(), next_key_check_, router_.next_deadline(), pool_.next_deadline(router_.waiting())});
 }
 
 void OnionService::on_timeout(Now now) {
-  age_circuits(now);
-  if (now.mono >= next_retry_) {
-    next_retry_ = kNever;
-    flush_all_peers(now);
-  }
+  pool_.age(now);
   if (now.mono >= next_key_check_) rotate_keys(now);
   relay_.on_timeout(now);
-  expire_link_waits(now);
-  expire_waiting(now);
-  for (auto& [handle, streams] : circuits_)
-    if (streams.mux.next_deadline() <= now.mono) streams.mux.on_timeout(now.mono);
-  pump(now);
+  router_.on_timeout(now);
+  run(now);
 }
 
 void OnionService::warm_up(Now now) {
-  pool_active_ = true;
-  pump(now);
+  pool_.activate();
+  run(now);
 }
 
-// Moves everything that is ready: relay events to the stream layer, stream messages into the
-// relay, relay cells onto links; repeats while one step produced work for another.
-void OnionService::pump(Now now) {
-  if (pumping_) return;
-  pumping_ = true;
-  for (int round = 0; round < 64; ++round) {
+Status OnionService::build_probe_circuit(Now now, ProbeDone done) {
+  ZM_CHECK(pool_.build_probe(now, std::move(done)));
+  run(now);
+  return {};
+}
+
+// Moves the work this event produced, and only it: relay events to the pool and the router,
+// the router's dirty muxes into the relay, the relay's cells onto links. Each step may give
+// the others work (a cell that cannot be sent fails circuits: events), so it loops until every
+// list is empty; there is no round limit because each list only holds work that exists.
+void OnionService::run(Now now) {
+  while (true) {
     bool progress = false;
     while (auto event = relay_.poll_event()) {
       progress = true;
       handle_relay_event(now, std::move(*event));
     }
-    drain_all_muxes(now);
+    progress = router_.drain(now) || progress;
     while (auto cell = relay_.poll_cell()) {
       progress = true;
-      send_cell(now, cell->to, std::move(cell->cell));
+      send_cell(now, cell->to, cell->cell);
     }
     if (!progress) break;
   }
-  retire_stale_circuits(now);
-  maintain_pool(now);
-  while (auto cell = relay_.poll_cell()) send_cell(now, cell->to, std::move(cell->cell));
-  pumping_ = false;
+  for (CircuitHandle circuit : pool_.take_retirable([this](CircuitHandle h) { return router_.busy(h); }))
+    close_circuit(now, circuit);
+  pool_.maintain(now, router_.waiting());
+  while (auto cell = relay_.poll_cell()) send_cell(now, cell->to, cell->cell);
 }
 
 void OnionService::handle_relay_event(Now now, onion::OnionEvent&& event) {
   if (auto* ready = std::get_if<CircuitReady>(&event)) {
-    on_circuit_ready(now, ready->circuit);
+    if (pool_.on_ready(now, ready->circuit)) {
+      router_.add_circuit(ready->circuit, onion::StreamMuxRole::client);
+      attach_waiting(now);
+    }
   } else if (auto* incoming = std::get_if<IncomingCircuit>(&event)) {
-    on_incoming_circuit(incoming->circuit);
+    router_.add_circuit(incoming->circuit, onion::StreamMuxRole::exit);
   } else if (auto* message = std::get_if<RelayMessageReceived>(&event)) {
-    on_circuit_message(now, message->circuit, message->payload);
+    // The other end broke the stream protocol: its streams are reset; the circuit goes too.
+    if (!router_.on_circuit_message(now, message->circuit, message->payload).ok()) close_circuit(now, message->circuit);
   } else if (auto* closed = std::get_if<CircuitClosed>(&event)) {
-    build_started_.erase(closed->circuit);
-    if (auto probe = probes_.find(closed->circuit); probe != probes_.end()) {
-      ProbeDone done = std::move(probe->second);
-      probes_.erase(probe);
-      done(make_error(Errc::closed, std::string("probe circuit failed: ") + onion::destroy_reason_name(closed->reason)));
-      return;
-    }
-    if (closed->role == CircuitRole::origin) {
-      building_ -= (!closed->was_open && building_ > 0) ? 1 : 0;
-      if (!closed->was_open) {
-        ++counters_.circuit_build_failures;
-        counters_.last_build_error = std::string("setup failed: ") + onion::destroy_reason_name(closed->reason);
-        build_backoff_ = std::clamp(build_backoff_ * 2, config_.build_retry_min, config_.build_retry_max);
-        next_build_at_ = now.mono + build_backoff_;
-      }
-    }
-    on_circuit_gone(now, closed->circuit);
+    pool_.on_closed(now, *closed);
+    router_.remove_circuit(now, closed->circuit);
   }
 }
 
-std::size_t OnionService::ready_client_circuits() const {
-  std::size_t count = 0;
-  for (const auto& [handle, streams] : circuits_)
-    if (is_fresh_client(streams)) ++count;
-  return count;
+void OnionService::close_circuit(Now now, CircuitHandle circuit) {
+  relay_.close_circuit(now, circuit);
+  pool_.forget(circuit);
+  router_.remove_circuit(now, circuit);
 }
 
+void OnionService::send_cell(Now now, const NodeId& to, const Bytes& cell) {
+  if (host_ == nullptr) return;
+  (void)host_->links().send(now, to, kChannelOnion, cell, DialVia{{}, &directory_});
+}
+
+CircuitHandle OnionService::pick_circuit() const {
+  return pool_.pick([this](CircuitHandle h) { return router_.load(h); }, config_.streams.max_streams);
+}
+
+void OnionService::attach_waiting(Now now) {
+  router_.attach_waiting(now, [this] { return pick_circuit(); });
+}
+
+std::size_t OnionService::ready_client_circuits() const { return pool_.fresh_count(); }
+
 OnionServiceStatus OnionService::status() const {
-  OnionServiceStatus s = counters_;
+  OnionServiceStatus s;
   relay_.circuits().for_each([&](const onion::Circuit& c) {
     switch (c.role) {
       case CircuitRole::origin:
@@ -167,9 +173,21 @@ OnionServiceStatus OnionService::status() const {
       case CircuitRole::last_hop: ++s.circuits_last_hop; break;
     }
   });
-  s.streams = streams_.size();
-  s.recent_build_times.assign(build_times_.begin(), build_times_.end());
+  s.streams = router_.stream_count();
+  s.circuits_built = pool_.counters().circuits_built;
+  s.circuit_build_failures = pool_.counters().build_failures;
+  s.last_build_error = pool_.counters().last_build_error;
+  s.recent_build_times.assign(pool_.build_times().begin(), pool_.build_times().end());
+  s.streams_opened = router_.counters().streams_opened;
+  s.streams_incoming = router_.counters().streams_incoming;
+  s.key_rotations = key_rotations_;
   s.relay = relay_.stats();
+  if (host_ != nullptr) {
+    const LinkManagerCounters& links = host_->links().counters();
+    s.cells_queued_dropped = links.dropped;
+    s.links_dialled = links.dials;
+    s.descriptor_misses = links.descriptor_misses;
+  }
   return s;
 }
 

@@ -1,8 +1,15 @@
-// OnionService: the node's part in onion routing, on link channel 3. It drives one OnionRelay
-// (every circuit role), keeps the links its circuits need (dialling a next hop found in the
-// PeerDirectory, holding its cells meanwhile), rotates the onion keys, keeps a small pool of
-// ready client circuits, and runs a StreamMux on every circuit it builds or ends, so that the
-// driver only moves stream bytes between sockets and the calls below. Sans-IO like NodeCore.
+// OnionService: the node's part in onion routing, on link channel 3, as a thin facade over
+// the parts Arti splits the same way:
+//   - one OnionRelay (every circuit role: middle hop, last hop, our own circuits);
+//   - the node's LinkManager (ServiceHost::links()) carries its cells, dialling a next hop
+//     found in the PeerDirectory; a hop that cannot be reached fails its circuits;
+//   - a CircuitPool (node/circuit_pool.hpp): paths, ready client circuits, freshness, build
+//     backoff, probe circuits;
+//   - a StreamRouter (node/stream_router.hpp): application streams by StreamKey, a StreamMux per
+//     circuit it built or ends;
+//   - onion key rotation (node/onion_key_rotation.hpp).
+// Each event runs one pass over the work it produced (relay events → pool and router → relay
+// messages → cells → links), so its cost does not grow with the number of circuits.
 //
 // Driver (src/app/onion_frontend.*, tests/node):
 //   node.add_service(onion)                       // before start
@@ -16,30 +23,22 @@
 // reach), publishing the descriptor (on_onion_keys_changed tells the driver to).
 #pragma once
 
-#include <deque>
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "identity/descriptor.hpp"
 #include "node/channels.hpp"
+#include "node/circuit_pool.hpp"
 #include "node/onion_key_rotation.hpp"
 #include "node/peer_directory.hpp"
 #include "node/service.hpp"
+#include "node/stream_router.hpp"
 #include "onion/onion_relay.hpp"
 #include "onion/stream_mux.hpp"
-#include "util/lifetime.hpp"
 
 namespace zmesh::node {
-
-// A node-local stream name (never reused, never sent): stays the same from open_stream() or
-// `incoming` until closed / reset / open_failed, even while the stream waits for a circuit.
-using StreamKey = std::uint64_t;
 
 struct OnionServiceConfig {
   onion::OnionRelayConfig relay;
@@ -52,19 +51,11 @@ struct OnionServiceConfig {
   // share one exit connection pattern forever.
   DurationUs circuit_fresh_for = 10 * 60 * kSecond;
   bool accept_streams = false;            // last hop: announce BEGINs (`incoming`), else refuse (exit_policy)
-  std::size_t max_queued_cells_per_peer = 4096;  // held while a link opens or its queue is full
   std::size_t max_waiting_streams = 256;  // opened before any circuit was ready
-  DurationUs link_wait_timeout = 20 * kSecond;   // give up on a next hop that does not link up
-  DurationUs send_retry_interval = 50 * kMillisecond;  // retry a full link queue (fallback: on_peer_writable retries at once)
-  DurationUs build_retry_min = 500 * kMillisecond;    // after a failed build or missing relays
+  DurationUs send_retry_interval = 50 * kMillisecond;  // retry a relay message refused for a full cell queue
+  // Cells for a next hop without a link wait in the node's LinkManager (NodeConfig::links).
+  DurationUs build_retry_min = 500 * kMillisecond;    // after a failed build or missing relays (node/backoff.hpp, jittered)
   DurationUs build_retry_max = 30 * kSecond;
-};
-
-struct OnionStreamEvent {
-  onion::StreamEventKind kind = onion::StreamEventKind::readable;
-  StreamKey stream = 0;
-  onion::StreamTarget target;                     // incoming
-  onion::StreamError error = onion::StreamError::none;  // open_failed, reset
 };
 
 struct OnionServiceStatus {
@@ -77,9 +68,10 @@ struct OnionServiceStatus {
   std::uint64_t circuit_build_failures = 0;
   std::uint64_t streams_opened = 0;     // client
   std::uint64_t streams_incoming = 0;   // exit
-  std::uint64_t cells_queued_dropped = 0;  // a next hop's queue overflowed or never linked up
+  // The node's LinkManager (shared with the DHT): held messages dropped, dials, descriptor misses.
+  std::uint64_t cells_queued_dropped = 0;
   std::uint64_t links_dialled = 0;
-  std::uint64_t descriptor_misses = 0;  // no usable descriptor for a next hop
+  std::uint64_t descriptor_misses = 0;
   std::uint64_t key_rotations = 0;
   std::string last_build_error;
   std::vector<DurationUs> recent_build_times;  // the last client circuit builds (pool and probes), oldest first
@@ -105,11 +97,9 @@ class OnionService final : public Service {
   Channel channel() const override { return kChannelOnion; }
   const char* name() const override { return "onion"; }
   void on_attach(ServiceHost& host) override;
-  void on_peer_up(Now now, const PeerInfo& peer) override;
   void on_peer_down(Now now, const NodeId& peer) override;
-  void on_peer_writable(Now now, const NodeId& peer) override;
+  void on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) override;
   void on_message(Now now, const NodeId& from, ByteView message) override;
-  void on_connect_failed(Now now, const NodeId& peer, std::string_view reason) override;
   TimeUs next_deadline() const override;
   void on_timeout(Now now) override;
 
@@ -143,70 +133,22 @@ class OnionService final : public Service {
   std::size_t ready_client_circuits() const;
 
  private:
-  struct PeerQueue {
-    std::deque<Bytes> cells;
-    TimeUs waiting_since = kNever;  // waiting for the link to come up (kNever: up, just full)
-    bool dialling = false;
-  };
-  struct CircuitStreams {
-    onion::StreamMux mux;
-    std::optional<Bytes> held;  // a message the relay refused for a full queue, sent first
-    std::map<onion::StreamId, StreamKey> keys;
-    TimeUs ready_at = 0;  // client: when the circuit became ready
-    bool fresh = false;   // client: takes new streams (ready, not yet past circuit_fresh_for)
-    CircuitStreams(onion::StreamMuxRole role, const onion::StreamMuxConfig& config);
-  };
-  struct StreamRef {
-    onion::CircuitHandle circuit{};  // 0 while waiting for a circuit
-    onion::StreamId id = 0;
-  };
-  struct WaitingStream {
-    StreamKey key;
-    onion::StreamTarget target;
-    TimeUs deadline;
-  };
-
-  // onion_service.cpp: events in, cells out
-  void pump(Now now);
+  // onion_service.cpp: events in, one pass, cells out
+  // One pass over the work this event produced (relay events, dirty muxes, relay cells), until
+  // every list is empty; cost follows the work, not the number of circuits. Re-entry (a
+  // PeerDirectory answering inside a send) just takes items early.
+  void run(Now now);
   void handle_relay_event(Now now, onion::OnionEvent&& event);
-
-  // onion_service_links.cpp: links for next hops
-  void send_cell(Now now, const NodeId& to, Bytes cell);
-  void flush_peer(Now now, const NodeId& peer);
-  void request_link(Now now, const NodeId& peer);
-  void dial_descriptor(Now now, const NodeId& peer, const NodeDescriptor& descriptor);
-  void give_up_peer(Now now, const NodeId& peer, std::string_view why);
-  void flush_all_peers(Now now);
-  void expire_link_waits(Now now);
-
-  // onion_service_circuits.cpp: client circuit pool and key rotation
-  void maintain_pool(Now now);
-  Result<onion::CircuitHandle> build_one(Now now);
-  void record_build_time(onion::CircuitHandle circuit, Now now);
-  std::size_t wanted_circuits() const;
-  void rotate_keys(Now now);
-
-  // onion_service_streams.cpp: StreamMux per circuit
-  void on_circuit_ready(Now now, onion::CircuitHandle circuit);
-  void on_incoming_circuit(onion::CircuitHandle circuit);
-  void on_circuit_message(Now now, onion::CircuitHandle circuit, ByteView payload);
-  void on_circuit_gone(Now now, onion::CircuitHandle circuit);
+  // Through the node's LinkManager, dialling a next hop from its descriptor in directory_;
+  // a hop that cannot be reached comes back as on_peer_unreachable.
+  void send_cell(Now now, const NodeId& to, const Bytes& cell);
+  // A circuit we close ourselves (protocol error, retired): the relay reports no CircuitClosed.
+  void close_circuit(Now now, onion::CircuitHandle circuit);
+  onion::CircuitHandle pick_circuit() const;
   void attach_waiting(Now now);
-  void expire_waiting(Now now);
-  void drain_mux(Now now, onion::CircuitHandle handle, CircuitStreams& streams);
-  void drain_all_muxes(Now now);
-  bool is_fresh_client(const CircuitStreams& streams) const;
-  // Client circuits whose circuit_fresh_for ended take no new streams from now on.
-  void age_circuits(Now now);
-  // Closes client circuits past circuit_fresh_for that carry no stream any more.
-  void retire_stale_circuits(Now now);
-  onion::CircuitHandle pick_client_circuit() const;
-  const StreamRef* find_ref(StreamKey key) const;
-  // The mux and id of a stream on a circuit (nullptr while it waits for one, or unknown).
-  std::pair<const onion::StreamMux*, onion::StreamId> mux_of(StreamKey stream) const;
-  CircuitStreams* circuit_of(const StreamRef& ref);
-  const CircuitStreams* circuit_of(const StreamRef& ref) const;
-  void emit(OnionStreamEvent event);
+
+  // onion_service_keys.cpp
+  void rotate_keys(Now now);
 
   NodeId self_;
   OnionServiceConfig config_;
@@ -214,31 +156,12 @@ class OnionService final : public Service {
   RandomSource& random_;
   ServiceHost* host_ = nullptr;
   onion::OnionRelay relay_;
+  CircuitPool pool_;      // after relay_: builds through it
+  StreamRouter router_;   // after relay_: sends through it
   std::vector<OnionKeyPair> onion_keys_;
   KeysChanged keys_changed_;
-  bool pumping_ = false;
-  LifetimeGuard alive_;  // guards directory callbacks
-
-  std::map<NodeId, PeerQueue> queues_;
-  TimeUs next_retry_ = kNever;
-
-  std::map<onion::CircuitHandle, TimeUs> build_started_;  // client circuits being built
-  std::map<onion::CircuitHandle, ProbeDone> probes_;
-  std::deque<DurationUs> build_times_;
-  std::map<onion::CircuitHandle, CircuitStreams> circuits_;
-  std::set<std::pair<TimeUs, onion::CircuitHandle>> fresh_until_;  // fresh client circuits, by end of freshness
-  std::set<onion::CircuitHandle> stale_;  // client circuits past freshness, closed once their last stream ends
-  std::map<StreamKey, StreamRef> streams_;
-  std::deque<WaitingStream> waiting_;
-  std::deque<OnionStreamEvent> events_;
-  StreamKey next_stream_ = 1;
-  bool pool_active_ = false;
-  std::size_t building_ = 0;
-  TimeUs next_build_at_ = 0;
-  DurationUs build_backoff_ = 0;
   TimeUs next_key_check_ = 0;
-
-  OnionServiceStatus counters_;  // the counting fields; status() fills the rest
+  std::uint64_t key_rotations_ = 0;
 };
 
 }  // namespace zmesh::node

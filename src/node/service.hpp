@@ -28,6 +28,8 @@
 
 namespace zmesh::node {
 
+class LinkManager;  // node/link_manager.hpp
+
 enum class Direction : std::uint8_t { inbound, outbound };
 const char* direction_name(Direction direction);
 
@@ -54,6 +56,10 @@ class ServiceHost {
   // dials in progress), invalid_argument (our own NodeId), closed (shutting down).
   virtual Result<bool> connect(Now now, const NodeId& peer, std::string_view url) = 0;
   virtual bool is_up(const NodeId& peer) const = 0;
+  // The node's one LinkManager: send to a NodeId whether or not it has a link (held in a
+  // bounded queue and dialled), on_peer_unreachable when it cannot be reached. Shared by every
+  // service, so a peer is dialled once however many services want it.
+  virtual LinkManager& links() = 0;
   virtual const NodeId& self_id() const = 0;
   // A line for the node's log (bounded; the driver decides where it goes).
   virtual void log(log::Level level, std::string text) = 0;
@@ -75,6 +81,9 @@ class Service {
   virtual void on_message(Now now, const NodeId& from, ByteView message) = 0;
   // A ServiceHost::connect() (by any service) did not produce a link to `peer`.
   virtual void on_connect_failed(Now /*now*/, const NodeId& /*peer*/, std::string_view /*reason*/) {}
+  // The LinkManager gave up on `peer` and dropped the messages this service had it hold (the
+  // dial failed or timed out, no descriptor, its queue overflowed); see node/link_manager.hpp.
+  virtual void on_peer_unreachable(Now /*now*/, const NodeId& /*peer*/, std::string_view /*why*/) {}
   // The transport to `peer` took its backlog (it had refused a send for lack of room): sends
   // refused with limit_exceeded may be retried now, no need to poll.
   virtual void on_peer_writable(Now /*now*/, const NodeId& /*peer*/) {}

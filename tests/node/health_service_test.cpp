@@ -7,6 +7,7 @@
 
 #include "health/heartbeat_message.hpp"
 #include "node/health_service.hpp"
+#include "node/link_manager.hpp"
 #include "node/mem_net.hpp"
 
 namespace zmesh::node {
@@ -37,9 +38,13 @@ class ScriptedHost final : public ServiceHost {
   }
   Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
+  LinkManager& links() override { return links_; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level level, std::string text) override { lines.emplace_back(level, std::move(text)); }
   std::vector<Sent> take() { return std::exchange(sent, {}); }
+
+ private:
+  LinkManager links_{*this};  // every peer is up here: sends go straight to send()
 };
 
 NodeId node_id(std::uint8_t b) {

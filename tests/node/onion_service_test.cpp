@@ -190,6 +190,65 @@ TEST(OnionService, ExitThatAcceptsNoStreamsRefusesWithExitPolicy) {
   EXPECT_EQ(client_ends[*key].error, StreamError::exit_policy);
 }
 
+// What the SOCKS exit does for a refused target or a closed port: the application refuses the
+// incoming stream. Both ends forget it (status().streams is what `zmesh status` shows as open).
+TEST(OnionService, StreamsRefusedByTheExitApplicationLeaveNothingBehind) {
+  OnionMesh mesh(3);
+  std::map<StreamKey, StreamEnd> client_ends;
+  std::vector<StreamKey> keys;
+  for (int i = 0; i < 2; ++i) {
+    auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 443));
+    ASSERT_TRUE(key.ok());
+    keys.push_back(*key);
+  }
+  ASSERT_TRUE(mesh.net().run_until_true([&] {
+    const Now now = mesh.net().core_now();
+    while (auto e = mesh.exit().poll_stream_event()) {
+      if (e->kind == StreamEventKind::incoming) {
+        EXPECT_TRUE(mesh.exit().refuse_stream(now, e->stream, StreamError::exit_policy).ok());
+      }
+    }
+    mesh.step(mesh.client(), client_ends, false);
+    return client_ends[keys[0]].failed && client_ends[keys[1]].failed;
+  }, 20 * kSecond));
+  mesh.net().run_for(30 * kSecond);
+  EXPECT_EQ(mesh.client().status().streams, 0u);
+  EXPECT_EQ(mesh.exit().status().streams, 0u);
+}
+
+// The last call a client makes on a stream whose peer already finished: finish(). Sending that
+// END ends the stream (`closed`) inside the service's pass, after the mux's events were polled;
+// the event must still come out without any further call or event touching that circuit.
+TEST(OnionService, ClosedArrivesWhenOurEndIsTheLastThingSent) {
+  OnionMesh mesh(3);
+  std::map<StreamKey, StreamEnd> exit_ends;
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80));
+  ASSERT_TRUE(key.ok());
+  bool connected = false, peer_finished = false, closed = false;
+  auto client_events = [&] {
+    while (auto e = mesh.client().poll_stream_event()) {
+      if (e->stream != *key) continue;
+      connected = connected || e->kind == StreamEventKind::connected;
+      peer_finished = peer_finished || e->kind == StreamEventKind::peer_finished;
+      closed = closed || e->kind == StreamEventKind::closed;
+    }
+  };
+  ASSERT_TRUE(mesh.net().run_until_true([&] { client_events(); mesh.step(mesh.exit(), exit_ends, false); return connected; }, 20 * kSecond));
+  // The exit finishes at once (it has nothing to send): the client sees peer_finished.
+  ASSERT_TRUE(mesh.net().run_until_true([&] {
+    client_events();
+    const Now now = mesh.net().core_now();
+    for (auto& [exit_key, end] : exit_ends)
+      if (!end.finished) end.finished = mesh.exit().finish(now, exit_key).ok();
+    return peer_finished;
+  }, 20 * kSecond));
+  ASSERT_TRUE(mesh.client().at_eof(*key));
+  ASSERT_TRUE(mesh.client().finish(mesh.net().core_now(), *key).ok());
+  client_events();
+  EXPECT_TRUE(closed) << "our END was the last message: the stream is over on our side";
+  EXPECT_EQ(mesh.client().status().streams, 0u);
+}
+
 TEST(OnionService, PoolIsRebuiltWhenARelayDies) {
   OnionMesh mesh(5, true, 2);  // 2 hops: four non-exit relays to choose the first hop from
   mesh.client().warm_up(mesh.net().core_now());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "node/mem_net.hpp"
+#include "node/link_manager.hpp"
 #include "node/ping_message.hpp"
 #include "node/ping_service.hpp"
 
@@ -60,8 +61,12 @@ class ScriptedHost final : public ServiceHost {
   }
   Result<bool> connect(Now, const NodeId&, std::string_view) override { return false; }
   bool is_up(const NodeId&) const override { return true; }
+  LinkManager& links() override { return links_; }
   const NodeId& self_id() const override { return self; }
   void log(log::Level, std::string) override {}
+
+ private:
+  LinkManager links_{*this};  // every peer is up here: sends go straight to send()
 };
 
 NodeId node_id(std::uint8_t b) {
