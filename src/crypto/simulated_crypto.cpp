@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 #include "crypto/mldsa65.hpp"
 #include "crypto/mlkem768.hpp"
