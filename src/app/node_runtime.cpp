@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "crypto/simulated_crypto.hpp"
 #include "identity/keyfile.hpp"
 #include "io/url.hpp"
 #include "util/log.hpp"
@@ -72,6 +73,9 @@ NodeRuntime::~NodeRuntime() {
 }
 
 Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, NodeOptions options) {
+  // The simulator's stand-ins for ML-KEM / ML-DSA are not secure: a real node never runs on them.
+  if (crypto::SimulatedCryptoForSimulatorOnly::active())
+    return make_error(Errc::invalid_argument, "refusing to start a node: the simulator-only crypto stand-ins are active");
   std::unique_ptr<NodeRuntime> runtime(new NodeRuntime(loop, std::move(options)));
   NodeRuntime& r = *runtime;
   ZM_CHECK(ensure_data_dir(r.options_.data_dir));

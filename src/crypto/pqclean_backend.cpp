@@ -63,6 +63,7 @@ const PqCleanBackend* pqclean_x86_avx2() {
 }
 
 const PqCleanBackend& pqclean() {
+  if (const PqCleanBackend* simulated = pqclean_simulated_if_active()) return *simulated;
   static const PqCleanBackend& chosen = pqclean_x86_avx2() != nullptr ? *pqclean_x86_avx2() : kPortable;
   return chosen;
 }

@@ -21,10 +21,13 @@ struct PqCleanBackend {
                          const std::uint8_t* ctx, std::size_t ctxlen, const std::uint8_t* pk);
 };
 
-// The backend every ML-KEM / ML-DSA call in src/crypto uses.
+// The backend every ML-KEM / ML-DSA call in src/crypto uses: the stand-ins of
+// simulated_crypto.hpp while a SimulatedCryptoForSimulatorOnly is alive, else the best real one.
 const PqCleanBackend& pqclean();
 // The portable build (always present).
 const PqCleanBackend& pqclean_portable();
+// The simulator-only stand-ins while a SimulatedCryptoForSimulatorOnly is alive, else nullptr.
+const PqCleanBackend* pqclean_simulated_if_active();
 // The AVX2/BMI2 build, or nullptr when it was not compiled in or this CPU cannot run it.
 const PqCleanBackend* pqclean_x86_avx2();
 

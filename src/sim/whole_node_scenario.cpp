@@ -13,6 +13,11 @@ constexpr DurationUs kStreamStagger = 100 * kMillisecond; // between one client'
 WholeNodeConfig base_config(const ScenarioOptions& o) {
   WholeNodeConfig c;
   c.onion.hops = o.hops;
+  if (o.max_peers != 0) {
+    c.node.max_peers = o.max_peers;
+    c.health.max_peers = o.max_peers;
+  }
+  if (o.heartbeat_interval != 0) c.health.interval = o.heartbeat_interval;
   return c;
 }
 
@@ -34,6 +39,7 @@ Result<ScenarioKind> parse_scenario(std::string_view name) {
 
 Scenario::Scenario(const ScenarioOptions& options, NodeSimulatorConfig sim_config)
     : options_(options),
+      simulated_crypto_(options.simulated_crypto ? std::make_unique<SimulatedCrypto>() : nullptr),
       random_(options.seed ^ 0x5c3e'4a71'0f00'd5edULL),
       relay_config_(base_config(options)),
       exit_config_(base_config(options)),
@@ -42,6 +48,10 @@ Scenario::Scenario(const ScenarioOptions& options, NodeSimulatorConfig sim_confi
   if (options_.join_window == 0) options_.join_window = options_.nodes * 20 * kMillisecond;
   if (options_.exits == 0) options_.exits = std::max<std::uint32_t>(1, options_.nodes / 10);
   exit_config_.exit = true;
+  if (!options_.relays_prefetch_descriptors) {
+    relay_config_.dht.max_fetch_queue = 0;
+    exit_config_.dht.max_fetch_queue = 0;
+  }
   client_config_.client = true;
   sim_.set_default_link(options_.link);
   assign_roles();

@@ -13,10 +13,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "sim/link_model.hpp"
 #include "sim/node_simulator.hpp"
+#include "sim/simulated_crypto.hpp"
 #include "util/result.hpp"
 
 namespace zmesh::sim {
@@ -40,9 +42,23 @@ struct ScenarioOptions {
   std::uint32_t response_bytes = 50'000;
   std::uint32_t lookups_per_client = 2;
   std::size_t hops = 3;
+  // Node settings the scenario chooses (docs/simulator.md, "Why links are capped"): a node
+  // links to every DHT contact it talks to and keeps the link open, and HealthService pings
+  // every linked peer each interval, so without a cap links, heartbeats and NodeCore's
+  // per-event deadline scan grow with n. 0: the node's default (256 peers, 1 s).
+  std::size_t max_peers = 0;
+  DurationUs heartbeat_interval = 5 * kSecond;
+  // A node queues a DHT fetch of every new peer's descriptor (DhtService's fetch queue); each
+  // fetch is a lookup that links to ~k more nodes, whose fetches link to more: the cascade
+  // that links every node to every other. Relays and exits never choose paths, so by default
+  // they skip it (max_fetch_queue = 0; the periodic directory refresh still runs); clients keep it.
+  bool relays_prefetch_descriptors = false;
   double churn_per_minute = 0.05;      // share of relays crashed per minute (churn scenario)
   DurationUs churn_downtime = 30 * kSecond;
   LinkProfile link{.latency = 20 * kMillisecond, .jitter = 5 * kMillisecond};
+  // ML-KEM / ML-DSA stand-ins (simulated_crypto.hpp) for the whole run: the same protocol
+  // and trace shape at a fraction of the CPU; not secure, never in a real node.
+  bool simulated_crypto = false;
 };
 
 struct ScenarioReport {
@@ -86,6 +102,8 @@ class Scenario {
   void start_client(NodeIndex node, std::uint32_t order);
 
   ScenarioOptions options_;
+  // Before the nodes: alive from the first key generated to the last signature checked.
+  std::unique_ptr<SimulatedCrypto> simulated_crypto_;
   SeededRandom random_;  // roles, seeds, workload, churn: apart from the simulator's streams
   WholeNodeConfig relay_config_, exit_config_, client_config_;
   NodeSimulator sim_;

@@ -1,7 +1,10 @@
 // Issue 11's "must show": 1,000 whole nodes (link handshakes, DHT with signed descriptors,
 // onion relays) where 100 clients build 3-hop circuits and carry streams byte-exact, checked
-// at both ends; and the same seed gives the same trace hash. Its own binary and the ctest
-// label `sim_large` (minutes of CPU, mostly ML-DSA in link handshakes): docs/simulator.md.
+// at both ends; and the same seed gives the same trace hash twice. Runs on the simulator-only
+// crypto stand-ins (the protocol is unchanged; see simulated_crypto.hpp). Its own binary and
+// the ctest label `sim_large`, left out of `make test`: today one run takes far more than the
+// budget, because every node ends up linked to every other (docs/simulator.md, "Why 1,000
+// nodes do not finish"); the fixes proposed there belong to NodeCore and DhtService.
 #include <gtest/gtest.h>
 
 #include "sim/whole_node_scenario.hpp"
@@ -9,15 +12,18 @@
 namespace zmesh::sim {
 namespace {
 
-TEST(WholeNodesLarge, AThousandNodesAHundredClientsStreamsByteExactThroughThreeHops) {
+ScenarioOptions thousand() {
   ScenarioOptions o;
   o.nodes = 1000;
   o.clients = 100;
   o.seed = 11;
   o.request_bytes = 20'000;
   o.response_bytes = 60'000;
-  Scenario scenario(o);
-  const ScenarioReport r = scenario.run();
+  o.simulated_crypto = true;
+  return o;
+}
+
+void expect_every_stream_byte_exact(const ScenarioReport& r) {
   ASSERT_TRUE(r.finished) << r.tally.streams.completed << "/" << r.streams_planned << " " << r.tally.streams.last_failure;
   EXPECT_EQ(r.nodes_joined, 1000u);
   EXPECT_EQ(r.tally.streams.opened, 100u);
@@ -29,7 +35,16 @@ TEST(WholeNodesLarge, AThousandNodesAHundredClientsStreamsByteExactThroughThreeH
   EXPECT_EQ(r.tally.streams.bytes_received, 100u * 60'000);
   EXPECT_GE(r.services.circuits_built, 100u);
   EXPECT_EQ(r.tally.lookups_ok, 200u);
-  EXPECT_EQ(r.services.descriptor_publishes >= 1000u, true);
+  EXPECT_GE(r.services.descriptor_publishes, 1000u);
+}
+
+TEST(WholeNodesLarge, AThousandNodesAHundredClientsStreamsByteExactThroughThreeHopsTwiceWithOneTrace) {
+  const ScenarioReport first = Scenario(thousand()).run();
+  expect_every_stream_byte_exact(first);
+  if (HasFatalFailure()) return;  // the replay would only double a failing run's minutes
+  const ScenarioReport second = Scenario(thousand()).run();
+  EXPECT_EQ(first.trace_hash, second.trace_hash);
+  EXPECT_EQ(first.sim, second.sim);
 }
 
 }  // namespace

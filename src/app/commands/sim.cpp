@@ -14,6 +14,10 @@
 namespace zmesh::app {
 namespace {
 
+// Above this many nodes `--crypto` defaults to the simulator-only stand-ins: with real ML-DSA
+// a run of 10,000 nodes spends tens of CPU minutes signing link handshakes (docs/simulator.md).
+constexpr std::int64_t kRealCryptoUpToNodes = 2'000;
+
 Result<sim::ScenarioOptions> options_from(const Flags& f) {
   sim::ScenarioOptions o;
   ZM_TRY(auto nodes, f.integer("nodes", o.nodes, 4, 1'000'000));
@@ -34,6 +38,15 @@ Result<sim::ScenarioOptions> options_from(const Flags& f) {
   ZM_TRY(auto jitter_ms, f.integer("jitter-ms", o.link.jitter / kMillisecond, 0, 60'000));
   ZM_TRY(o.link.loss, f.number("loss", 0.0, 0.0, 0.5));
   ZM_TRY(auto kib, f.integer("bandwidth-kib", 0, 0, 10'000'000));
+  ZM_TRY(auto max_peers, f.integer("max-peers", static_cast<std::int64_t>(o.max_peers), 0, 100'000));
+  ZM_TRY(auto heartbeat_ms, f.integer("heartbeat-ms", o.heartbeat_interval / kMillisecond, 0, 3'600'000));
+  o.max_peers = static_cast<std::size_t>(max_peers);
+  o.relays_prefetch_descriptors = f.has("relay-prefetch");
+  o.heartbeat_interval = heartbeat_ms * kMillisecond;
+  const std::string crypto = f.string("crypto", nodes <= kRealCryptoUpToNodes ? "real" : "simulated");
+  if (crypto != "real" && crypto != "simulated")
+    return make_error(Errc::invalid_argument, "--crypto must be real or simulated");
+  o.simulated_crypto = crypto == "simulated";
   o.nodes = static_cast<std::uint32_t>(nodes);
   o.clients = static_cast<std::uint32_t>(clients);
   o.exits = static_cast<std::uint32_t>(exits);
@@ -72,6 +85,7 @@ nlohmann::json to_json(const sim::ScenarioOptions& o, const sim::ScenarioReport&
           {"exits", r.exits},
           {"seed", o.seed},
           {"scenario", sim::scenario_name(o.scenario)},
+          {"crypto", o.simulated_crypto ? "simulated" : "real"},
           {"finished", r.finished},
           {"virtual_seconds", static_cast<double>(r.virtual_end) / kSecond},
           {"nodes_up", r.nodes_up},
@@ -99,10 +113,10 @@ nlohmann::json to_json(const sim::ScenarioOptions& o, const sim::ScenarioReport&
 
 void print_text(const nlohmann::json& j) {
   const auto& st = j["streams"];
-  std::printf("nodes %u (%u up, %u joined the DHT), %u clients, %u exits, scenario %s, seed %llu\n",
+  std::printf("nodes %u (%u up, %u joined the DHT), %u clients, %u exits, scenario %s, seed %llu, %s crypto\n",
               j["nodes"].get<unsigned>(), j["nodes_up"].get<unsigned>(), j["nodes_joined"].get<unsigned>(),
               j["clients"].get<unsigned>(), j["exits"].get<unsigned>(), j["scenario"].get<std::string>().c_str(),
-              static_cast<unsigned long long>(j["seed"].get<std::uint64_t>()));
+              static_cast<unsigned long long>(j["seed"].get<std::uint64_t>()), j["crypto"].get<std::string>().c_str());
   std::printf("virtual time %.1f s%s\n", j["virtual_seconds"].get<double>(),
               j["finished"].get<bool>() ? "" : " (stopped at --duration before every stream and lookup ended)");
   std::printf("circuits built %llu (build failures %llu)\n", j["circuits_built"].get<unsigned long long>(),
@@ -133,7 +147,7 @@ int run(int argc, char** argv) {
   auto flags = Flags::parse("zmesh sim", argc, argv,
                             {{"nodes"}, {"clients"}, {"exits"}, {"seed"}, {"scenario"}, {"churn"}, {"duration"},
                              {"join-ms"}, {"settle"}, {"streams"}, {"request-bytes"}, {"response-bytes"}, {"lookups"},
-                             {"hops"}, {"latency-ms"}, {"jitter-ms"}, {"loss"}, {"bandwidth-kib"}, {"json", false}});
+                             {"hops"}, {"latency-ms"}, {"jitter-ms"}, {"loss"}, {"bandwidth-kib"}, {"max-peers"}, {"heartbeat-ms"}, {"crypto"}, {"relay-prefetch", false}, {"json", false}});
   if (!flags.ok()) return usage_error(flags.error(), "sim");
   if (auto st = flags->expect_positionals(0, 0); !st.ok()) return usage_error(st.error(), "sim");
   auto options = options_from(*flags);
@@ -184,6 +198,15 @@ const Command kSim{
     "                       (default 5)\n"
     "  --loss P             segment loss probability, paid as retransmission delay (default 0)\n"
     "  --bandwidth-kib K    per-direction link bandwidth in KiB/s (default 0: unlimited)\n"
+    "  --max-peers P        links per node (NodeConfig::max_peers; default 0: the\n"
+    "                       node's 256); see docs/simulator.md on why runs cap it\n"
+    "  --heartbeat-ms MS    HealthService ping interval per peer (default 5000, 0: 1000)\n"
+    "  --relay-prefetch     relays and exits also fetch every new peer's descriptor (as a\n"
+    "                       real node does; off by default, docs/simulator.md)\n"
+    "  --crypto real|simulated\n"
+    "                       simulated: cheap, INSECURE stand-ins for ML-KEM-768 and ML-DSA-65\n"
+    "                       (same sizes, same protocol) so that large runs fit in minutes;\n"
+    "                       default real up to 2000 nodes, simulated above\n"
     "  --json               print the summary as JSON\n",
     run};
 ZMESH_REGISTER_COMMAND(kSim);
