@@ -1,7 +1,9 @@
-// The contract between a sans-IO protocol core and whoever drives it (native event loop,
-// browser, simulator). Modelled on ngtcp2/quinn-proto: events go in with the current time,
-// outgoing datagrams and the next deadline are polled out. A core owns no socket, thread,
-// clock or randomness; those are injected.
+// The message-level interface of the simulator's protocol studies (sim::Simulator): one
+// protocol alone, as datagrams between node indices, at a scale whole nodes cannot reach yet
+// (the 100,000-node DHT swarm in tests/dht, the heartbeat demo). Nodes do not implement it:
+// a node is a node::NodeCore (src/node/node_core.hpp), which every driver runs, the
+// simulator's NodeSimulator included. Outbox and Transmit are shared with the protocol cores
+// that queue datagrams (DhtNode).
 #pragma once
 
 #include <cstddef>
