@@ -468,7 +468,7 @@ TEST(StreamBridge, StreamEofClosesTheSocketAndItsCloseFinishesTheStream) {
 
 TEST(StreamBridge, AnswerWithoutQuestionIsAProgrammingError) {
   StreamBridge b;
-  EXPECT_DEATH(b.on_stream_took(0), "");
+  EXPECT_DEATH_IF_SUPPORTED(b.on_stream_took(0), "");  // no death tests under WebAssembly
 }
 
 }  // namespace
