@@ -95,6 +95,8 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, No
   r.dht_ = std::make_unique<node::DhtService>(r.keys_.identity, r.keys_.onion_keys, r.random_, dht_config);
   r.dht_->set_listen_urls(r.listener_urls());
   ZM_CHECK(r.core_->add_service(*r.dht_));
+  r.descriptor_exchange_ = std::make_unique<node::DescriptorExchange>(*r.dht_);
+  ZM_CHECK(r.core_->add_service(*r.descriptor_exchange_));  // after the DHT: it signs our descriptor first
   ZM_CHECK(r.attach_onion(key_path));
   ZM_TRY(r.webrtc_, WebRtcTransports::create(loop, r.random_, r.options_.webrtc, r.transport_options_));
   ZM_CHECK(r.webrtc_->serve_signaling(r.listeners_, [&r](std::unique_ptr<io::Connection> connection) {

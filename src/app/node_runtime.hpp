@@ -37,6 +37,7 @@
 #include "identity/identity.hpp"
 #include "io/control_server.hpp"
 #include "io/transport.hpp"
+#include "node/descriptor_exchange.hpp"
 #include "node/health_service.hpp"
 #include "node/node_core.hpp"
 #include "node/ping_service.hpp"
@@ -106,6 +107,7 @@ class NodeRuntime {
   // Heartbeats and failure detection (channel 5), tracking as many peers as the node may have.
   node::HealthService health_{random_, {.max_peers = options_.node.max_peers}};
   std::unique_ptr<node::DhtService> dht_;  // before core_: services outlive the core
+  std::unique_ptr<node::DescriptorExchange> descriptor_exchange_;  // after dht_ (it uses it)
   std::unique_ptr<OnionFrontend> onion_;       // after dht_ (its PeerDirectory), before core_
   node::SignalingRelay signaling_;  // WebRTC offers/answers relayed by neighbours (channel 4)
   std::unique_ptr<node::NodeCore> core_;

@@ -9,6 +9,7 @@
 //   link.state() == failed / closed         // close the transport (after flushing)
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "link/handshake.hpp"
@@ -56,7 +57,7 @@ class Link {
   void maybe_start_session(TimeUs now);
 
   SessionConfig session_config_;
-  Handshake handshake_;
+  std::unique_ptr<Handshake> handshake_;  // until its last message is out once the session runs
   std::optional<LinkSession> session_;
   std::optional<Error> local_error_;  // abandoned before completion
 };

@@ -18,7 +18,6 @@ TimeUs add_saturating(TimeUs t, DurationUs d) { return t > kNever - d ? kNever :
 LinkSession::LinkSession(HandshakeOutcome outcome, SessionConfig config, TimeUs now)
     : config_(config),
       peer_id_(outcome.peer_id),
-      peer_signing_key_(outcome.peer_signing_key),
       session_id_(outcome.session_id),
       send_(std::move(outcome.send_key), kMaxCellsPerKey),
       receive_(std::move(outcome.receive_key), kMaxCellsPerKey),

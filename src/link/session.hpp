@@ -92,7 +92,6 @@ class LinkSession {
   const std::optional<PeerClose>& peer_close() const { return peer_close_; }
   const LinkCounters& counters() const { return counters_; }
   const NodeId& peer_id() const { return peer_id_; }
-  const crypto::HybridSigPublicKey& peer_signing_key() const { return peer_signing_key_; }
   const crypto::Hash256& session_id() const { return session_id_; }
   std::size_t queued_cells() const { return outgoing_.size(); }
 
@@ -108,7 +107,6 @@ class LinkSession {
   std::optional<Error> error_;
   std::optional<PeerClose> peer_close_;
   NodeId peer_id_;
-  crypto::HybridSigPublicKey peer_signing_key_;
   crypto::Hash256 session_id_{};
   CellCipher send_;
   CellCipher receive_;

@@ -15,6 +15,7 @@ inline constexpr Channel kChannelOnion = 3;      // circuits and relay cells (sr
 inline constexpr Channel kChannelSignaling = 4;  // WebRTC offer/answer relayed over the overlay
 inline constexpr Channel kChannelHealth = 5;     // heartbeats / failure detection (src/health)
 inline constexpr Channel kChannelPing = 6;       // ping/echo (node/ping_service.hpp, docs/protocol/ping.md)
+inline constexpr Channel kChannelDescriptor = 7; // own descriptor sent when a link opens (node/descriptor_exchange.hpp)
 
 static_assert(kChannelDht >= link::kFirstAppChannel, "channels 0 and 1 belong to the link");
 

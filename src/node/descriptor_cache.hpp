@@ -1,9 +1,11 @@
 // A bounded cache of verified descriptors of other nodes, one per NodeId (the largest sequence
 // wins). Callers verify before inserting; the cache only keeps order: expired entries are
-// ignored and dropped, and when full the entry that expires soonest makes room.
+// ignored and dropped, and when full the entry that expires soonest makes room. Entries are
+// shared with every other holder of the same descriptor in the process (shared_descriptors.hpp).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "identity/descriptor.hpp"
@@ -29,7 +31,7 @@ class DescriptorCache {
 
  private:
   std::size_t capacity_;
-  std::map<NodeId, NodeDescriptor> entries_;
+  std::map<NodeId, std::shared_ptr<const NodeDescriptor>> entries_;
 };
 
 }  // namespace zmesh::node

@@ -211,6 +211,20 @@ std::optional<NodeDescriptor> DhtService::accept_records(const NodeId& id, const
   return best;
 }
 
+OfferOutcome DhtService::offer_descriptor(Now now, const NodeId& from, NodeDescriptor descriptor) {
+  const UnixSeconds unix_time = now.unix_seconds();
+  if (from == identity_.id) return OfferOutcome::refused;
+  const NodeDescriptor* held = cache_.find(from, unix_time);
+  if (held != nullptr && held->sequence >= descriptor.sequence) return OfferOutcome::not_newer;
+  if (!descriptor.verify_for(from, unix_time).ok()) {
+    ++counters_.descriptors_refused;
+    return OfferOutcome::refused;
+  }
+  cache_.insert(std::move(descriptor), unix_time);
+  fetch_attempts_.erase(from);
+  return OfferOutcome::accepted;
+}
+
 // --- commands and PeerDirectory ------------------------------------------------------------
 
 void DhtService::lookup_descriptor(Now now, const NodeId& id, DescriptorCallback done) {
@@ -273,7 +287,8 @@ void DhtService::on_peer_up(Now now, const PeerInfo& peer) {
   if (!joining_ && (!joined_ || dht_->routing_table().size() == 0)) {
     start_join(now);
   } else if (joined_) {
-    queue_fetch(peer.node_id);
+    // Its descriptor should come over the link; the DHT only if it does not.
+    fetch_retries_.insert({now.mono + config_.linked_descriptor_wait, peer.node_id});
   }
   after_dht(now);
 }

@@ -51,6 +51,9 @@ struct DhtServiceConfig {
   DurationUs directory_refresh_interval = 60 * kSecond;
   std::size_t directory_fetches_per_refresh = 16;
   std::size_t max_join_seeds = 8;
+  // A peer that links to us sends its descriptor over the link (descriptor_exchange.hpp); only
+  // if none has arrived after this long do we look it up in the DHT.
+  DurationUs linked_descriptor_wait = 5 * kSecond;
   DhtPeerLimits peers;
 };
 
@@ -67,6 +70,8 @@ struct DhtServiceStats {
   std::uint64_t descriptor_publishes = 0;
   std::uint64_t messages_dropped = 0;     // no handle could be given to their sender
 };
+
+enum class OfferOutcome : std::uint8_t { accepted, not_newer, refused };
 
 class DhtService final : public Service, public PeerDirectory {
  public:
@@ -88,6 +93,9 @@ class DhtService final : public Service, public PeerDirectory {
   void lookup_descriptor(Now now, const NodeId& id, DescriptorCallback done);
 
   const NodeDescriptor* own_descriptor() const { return own_ ? &*own_ : nullptr; }
+  // A descriptor that `from` sent us itself (descriptor_exchange.hpp): cached when it passes
+  // verify_for(from, now) and is newer than the one we hold (not_newer costs no signature check).
+  OfferOutcome offer_descriptor(Now now, const NodeId& from, NodeDescriptor descriptor);
   DhtServiceStats stats() const;
   const DhtPeerCounters& peer_counters() const { return peers_.counters(); }
   const dht::DhtNode* dht() const { return dht_.get(); }

@@ -81,6 +81,8 @@ class HealthService final : public Service {
 
   Channel channel() const override { return kChannelHealth; }
   const char* name() const override { return "health"; }
+  // Heartbeats watch links; they do not keep an otherwise unused link open.
+  bool messages_keep_links_in_use() const override { return false; }
   void on_attach(ServiceHost& host) override { host_ = &host; }
   void on_peer_up(Now now, const PeerInfo& peer) override;
   void on_peer_down(Now now, const NodeId& peer) override;

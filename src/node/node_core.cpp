@@ -34,6 +34,7 @@ Status NodeCore::add_service(Service& service) {
     }
   }
   services_.push_back(&service);
+  channel_in_use_[service.channel()] = service.messages_keep_links_in_use();
   service.on_attach(*this);
   return {};
 }
@@ -193,6 +194,7 @@ void NodeCore::deliver_messages(Now now, Connection& c) {
       ++counters_.unknown_channel_messages;  // a newer peer's service we do not run: not an offence
       continue;
     }
+    note_use(c, message->channel, now);
     (*service)->on_message(now, *c.peer, message->payload);
   }
 }
@@ -302,6 +304,7 @@ void NodeCore::on_timeout(Now now) {
     after_link_event(now, id);
   }
   dial_configured(now);
+  close_unused_links(now);
   if (links_.next_deadline() <= now.mono) links_.on_timeout(now);
   for (Service* service : services_)
     if (service->next_deadline() <= now.mono) service->on_timeout(now);
@@ -312,6 +315,7 @@ TimeUs NodeCore::next_deadline() const {
   // in O(1) or O(log n)), so they are asked directly.
   TimeUs earliest = link_deadlines_.empty() ? kNever : link_deadlines_.begin()->first;
   for (const auto& peer : configured_) earliest = std::min(earliest, peer.next_dial_at);
+  if (!unused_checks_.empty()) earliest = std::min(earliest, unused_checks_.begin()->first);
   earliest = std::min(earliest, links_.next_deadline());
   for (const Service* service : services_) earliest = std::min(earliest, service->next_deadline());
   return earliest;
@@ -350,6 +354,7 @@ Status NodeCore::send(Now now, const NodeId& peer, link::Channel channel, ByteVi
   if (it == peers_.end()) return make_error(Errc::not_found, "no link to " + peer.short_hex());
   Connection& c = *connections_.at(it->second.primary);
   ZM_CHECK(c.link->send(now.mono, channel, message));
+  note_use(c, channel, now);
   flush_full_batches(c);
   return {};
 }

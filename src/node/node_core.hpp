@@ -34,6 +34,7 @@
 // apply the same rule, so they agree without talking about it.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -68,6 +69,11 @@ struct NodeConfig {
   DurationUs handshake_timeout = 10 * kSecond;
   DurationUs keepalive_interval = 15 * kSecond;  // padding cell after this long without sending
   DurationUs idle_timeout = 60 * kSecond;        // drop a peer silent for this long
+  // Close a link we dialled once no service has used it for this long (0: never). Heartbeats
+  // and padding do not count as use; configured peers, links a service still needs (circuits)
+  // and links with messages held for them stay. Without this, every DHT lookup would leave
+  // links open for good and a node would end up linked to most of the network.
+  DurationUs unused_link_timeout = 60 * kSecond;
   BackoffConfig backoff;
   LinkManagerConfig links;               // services' messages held while a peer's link opens
   RateLimitConfig handshake_rate;        // inbound handshakes per remote IP
@@ -125,6 +131,7 @@ struct NodeCounters {
   std::uint64_t links_opened = 0;
   std::uint64_t links_failed = 0;        // open links that failed (idle timeout, bad cell, ...)
   std::uint64_t duplicates_closed = 0;
+  std::uint64_t unused_links_closed = 0;  // closed by us after unused_link_timeout
   std::uint64_t dials = 0;
   std::uint64_t dials_failed = 0;
   std::uint64_t unknown_channel_messages = 0;
@@ -191,12 +198,14 @@ class NodeCore final : public ServiceHost {
     bool blocked = false;
     bool unflushed = false;                  // listed in unflushed_
     TimeUs armed_at = kNever;                // its entry in link_deadlines_ (kNever: none)
+    TimeUs last_used = 0;                    // a service's message in or out (not heartbeats)
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
   };
   struct Peer {
     std::vector<ConnectionId> links;  // open links to this NodeId
     ConnectionId primary = 0;         // the one services send on
+    TimeUs unused_check_at = kNever;  // its entry in unused_checks_
   };
   struct Dial {
     std::string url;
@@ -241,6 +250,13 @@ class NodeCore final : public ServiceHost {
   bool configured_connected(const ConfiguredPeer& p) const;
   void push(Action action);
 
+  // node_unused_links.cpp: closing links nobody uses
+  void schedule_unused_check(const NodeId& id, Peer& peer, TimeUs at);
+  void unschedule_unused_check(Peer& peer, const NodeId& id);
+  void close_unused_links(Now now);
+  bool link_still_needed(const NodeId& id, const Peer& peer) const;
+  void note_use(Connection& c, link::Channel channel, Now now);
+
   const NodeIdentity& self_;
   RandomSource& random_;
   NodeConfig config_;
@@ -253,6 +269,8 @@ class NodeCore final : public ServiceHost {
   std::deque<Action> actions_;
   std::vector<ConnectionId> unflushed_;  // connections with cells sent by services, not yet polled out
   std::set<std::pair<TimeUs, ConnectionId>> link_deadlines_;  // every link's next deadline, earliest first
+  std::set<std::pair<TimeUs, NodeId>> unused_checks_;          // one per peer: when to look at its use again
+  std::array<bool, 256> channel_in_use_{};                     // messages on the channel count as use
   std::size_t queued_log_lines_ = 0;
   std::uint64_t log_lines_dropped_unreported_ = 0;
   DialId next_dial_ = 1;

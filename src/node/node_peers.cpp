@@ -23,6 +23,7 @@ void NodeCore::link_opened(Now now, Connection& c) {
     return;
   }
   c.peer = id;
+  c.last_used = now.mono;
   if (it != peers_.end()) {
     it->second.links.push_back(c.id);
     resolve_duplicates(now, c, it->second);
@@ -31,6 +32,7 @@ void NodeCore::link_opened(Now now, Connection& c) {
   Peer& peer = peers_[id];
   peer.links = {c.id};
   peer.primary = c.id;
+  if (config_.unused_link_timeout > 0) schedule_unused_check(id, peer, now.mono + config_.unused_link_timeout);
   log(log::Level::info, "peer up: " + id.hex() + " via " + c.transport.transport + " " +
                             direction_name(c.transport.direction) + " " + c.transport.remote);
   const PeerInfo info{id, c.transport.transport, c.transport.direction, c.transport.remote};
@@ -99,6 +101,7 @@ void NodeCore::unlink_peer(Now now, Connection& c) {
     return;
   }
   const NodeId id = *c.peer;
+  unschedule_unused_check(it->second, id);
   peers_.erase(it);
   log(log::Level::info, "peer down: " + id.hex());
   links_.on_peer_down(now, id);

@@ -99,6 +99,7 @@ class OnionService final : public Service {
   void on_attach(ServiceHost& host) override;
   void on_peer_down(Now now, const NodeId& peer) override;
   void on_peer_unreachable(Now now, const NodeId& peer, std::string_view why) override;
+  bool needs_link(const NodeId& peer) const override { return relay_.uses_link(peer); }
   void on_message(Now now, const NodeId& from, ByteView message) override;
   TimeUs next_deadline() const override;
   void on_timeout(Now now) override;

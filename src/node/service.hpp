@@ -90,6 +90,13 @@ class Service {
   // Timers: NodeCore calls on_timeout once now >= next_deadline().
   virtual TimeUs next_deadline() const { return kNever; }
   virtual void on_timeout(Now /*now*/) {}
+
+  // Unused links (NodeConfig::unused_link_timeout). Whether this service's messages count as
+  // using a link: false for upkeep traffic (heartbeats), which must not keep a link open by itself.
+  virtual bool messages_keep_links_in_use() const { return true; }
+  // Whether the service still needs its link to `peer` although nothing was sent for a while
+  // (an idle circuit through it): NodeCore then keeps the link. Asked rarely; O(log n) is fine.
+  virtual bool needs_link(const NodeId& /*peer*/) const { return false; }
 };
 
 }  // namespace zmesh::node

@@ -30,6 +30,8 @@ Result<Circuit*> CircuitTable::insert(Circuit circuit) {
     ++created_by_[circuit.prev];
   }
   if (circuit.has_next()) outbound_.emplace(LinkKey{circuit.next, circuit.next_id}, circuit.handle);
+  if (circuit.has_prev()) by_peer_[circuit.prev].insert(handle);
+  if (circuit.has_next()) by_peer_[circuit.next].insert(handle);
   if (circuit.role == CircuitRole::origin) ++origin_count_;
   if (!circuit.open) deadlines_.emplace(circuit.setup_deadline, handle);
   auto [it, inserted] = circuits_.emplace(handle, std::move(circuit));
@@ -47,6 +49,13 @@ void CircuitTable::erase(CircuitHandle handle) {
     if (count != created_by_.end() && --count->second == 0) created_by_.erase(count);
   }
   if (circuit.has_next()) outbound_.erase({circuit.next, circuit.next_id});
+  for (const NodeId* peer : {circuit.has_prev() ? &circuit.prev : nullptr, circuit.has_next() ? &circuit.next : nullptr}) {
+    if (peer == nullptr) continue;
+    auto handles = by_peer_.find(*peer);
+    if (handles == by_peer_.end()) continue;
+    handles->second.erase(it->first);
+    if (handles->second.empty()) by_peer_.erase(handles);
+  }
   if (circuit.role == CircuitRole::origin) --origin_count_;
   if (!circuit.open) deadlines_.erase({circuit.setup_deadline, it->first});
   circuits_.erase(it);
@@ -90,11 +99,10 @@ Result<CircuitId> CircuitTable::pick_outbound_id(const NodeId& next, RandomSourc
 
 std::vector<CircuitHandle> CircuitTable::through(const NodeId& peer) const {
   std::vector<CircuitHandle> out;
-  for (const auto& [handle, circuit] : circuits_)
-    if ((circuit.has_prev() && circuit.prev == peer) || (circuit.has_next() && circuit.next == peer))
-      out.push_back(circuit.handle);
-  // Hash-map order differs between standard libraries: sort so runs replay identically.
-  std::sort(out.begin(), out.end());
+  auto handles = by_peer_.find(peer);
+  if (handles == by_peer_.end()) return out;
+  out.reserve(handles->second.size());
+  for (std::uint64_t handle : handles->second) out.push_back(CircuitHandle{handle});  // in handle order
   return out;
 }
 

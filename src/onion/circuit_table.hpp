@@ -84,6 +84,8 @@ class CircuitTable {
   std::size_t size() const { return circuits_.size(); }
   std::size_t origin_count() const { return origin_count_; }
   std::size_t created_by(const NodeId& peer) const;
+  // Whether any circuit (set up or open) has `peer` as its previous or next hop.
+  bool uses_link(const NodeId& peer) const { return by_peer_.count(peer) != 0; }
   const CircuitLimits& limits() const { return limits_; }
 
  private:
@@ -103,6 +105,7 @@ class CircuitTable {
   std::unordered_map<LinkKey, CircuitHandle, LinkKeyHash> inbound_;
   std::unordered_map<LinkKey, CircuitHandle, LinkKeyHash> outbound_;
   std::unordered_map<NodeId, std::size_t> created_by_;
+  std::unordered_map<NodeId, std::set<std::uint64_t>> by_peer_;  // handles with the peer as prev or next hop
   std::set<std::pair<TimeUs, std::uint64_t>> deadlines_;
   std::uint64_t next_handle_ = 1;
   std::size_t origin_count_ = 0;

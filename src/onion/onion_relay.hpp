@@ -132,6 +132,8 @@ class OnionRelay {
 
   // --- inspection ---
   const Circuit* circuit(CircuitHandle handle) const { return table_.find(handle); }
+  // Whether a circuit runs over the link to `peer` (it must stay open).
+  bool uses_link(const NodeId& peer) const { return table_.uses_link(peer); }
   const CircuitTable& circuits() const { return table_; }
   const OnionRelayStats& stats() const { return stats_; }
   const NodeId& self() const { return self_; }

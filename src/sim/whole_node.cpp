@@ -65,6 +65,7 @@ WholeNode::WholeNode(const WholeNodeContext& context, const WholeNodeConfig& con
   must(core_->add_service(ping_));
   must(core_->add_service(health_));
   must(core_->add_service(*dht_));
+  must(core_->add_service(descriptor_exchange_));  // after the DHT: it signs our descriptor first
   must(core_->add_service(*onion_));
   for (const auto& factory : config.extra_services) {
     if (auto service = factory(context)) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "identity/identity.hpp"
+#include "node/descriptor_exchange.hpp"
 #include "node/dht_service.hpp"
 #include "node/health_service.hpp"
 #include "node/node_core.hpp"
@@ -110,6 +111,7 @@ class WholeNode {
   node::PingService ping_;
   node::HealthService health_;
   std::unique_ptr<node::DhtService> dht_;
+  node::DescriptorExchange descriptor_exchange_{*dht_};
   std::unique_ptr<node::OnionService> onion_;
   std::vector<std::unique_ptr<node::Service>> extra_;
   std::unique_ptr<node::NodeCore> core_;

@@ -48,10 +48,6 @@ Scenario::Scenario(const ScenarioOptions& options, NodeSimulatorConfig sim_confi
   if (options_.join_window == 0) options_.join_window = options_.nodes * 20 * kMillisecond;
   if (options_.exits == 0) options_.exits = std::max<std::uint32_t>(1, options_.nodes / 10);
   exit_config_.exit = true;
-  if (!options_.relays_prefetch_descriptors) {
-    relay_config_.dht.max_fetch_queue = 0;
-    exit_config_.dht.max_fetch_queue = 0;
-  }
   client_config_.client = true;
   sim_.set_default_link(options_.link);
   assign_roles();

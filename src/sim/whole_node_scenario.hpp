@@ -48,11 +48,6 @@ struct ScenarioOptions {
   // per-event deadline scan grow with n. 0: the node's default (256 peers, 1 s).
   std::size_t max_peers = 0;
   DurationUs heartbeat_interval = 5 * kSecond;
-  // A node queues a DHT fetch of every new peer's descriptor (DhtService's fetch queue); each
-  // fetch is a lookup that links to ~k more nodes, whose fetches link to more: the cascade
-  // that links every node to every other. Relays and exits never choose paths, so by default
-  // they skip it (max_fetch_queue = 0; the periodic directory refresh still runs); clients keep it.
-  bool relays_prefetch_descriptors = false;
   double churn_per_minute = 0.05;      // share of relays crashed per minute (churn scenario)
   DurationUs churn_downtime = 30 * kSecond;
   LinkProfile link{.latency = 20 * kMillisecond, .jitter = 5 * kMillisecond};

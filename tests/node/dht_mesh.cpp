@@ -18,7 +18,12 @@ MemNet::NodeIndex DhtMesh::add(std::size_t identity_index, DhtServiceConfig conf
   const std::string url = "mem://n" + std::to_string(index);
   member->dht->set_listen_urls({url});
   NodeConfig node_config = index == 0 ? NodeConfig{} : with_peers({"mem://n0"});
-  const auto node = net.add_node(identity_index, node_config, {url}, {member->dht.get()});
+  std::vector<Service*> services{member->dht.get()};
+  if (exchange_descriptors) {
+    member->exchange = std::make_unique<DescriptorExchange>(*member->dht);
+    services.push_back(member->exchange.get());
+  }
+  const auto node = net.add_node(identity_index, node_config, {url}, services);
   EXPECT_EQ(node, index);
   members.push_back(std::move(member));
   return node;

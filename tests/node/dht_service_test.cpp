@@ -68,7 +68,7 @@ TEST(DhtService, PeersDescriptorsAreFetchedWhenTheirLinksComeUp) {
   EXPECT_EQ(mesh.dht(0).descriptor(mesh.net.id(0), mesh.unix_now()), mesh.dht(0).own_descriptor());
 
   // The directory also learns the routing table's contacts, linked or not.
-  mesh.net.run_for(2 * kMinute);
+  mesh.net.run_for(static_cast<DurationUs>(2 * kMinute) * kSecond);
   for (std::size_t i = 0; i < 4; ++i) {
     const dht::RoutingTable& table = mesh.dht(i).dht()->routing_table();
     ASSERT_GT(table.size(), 0u);
@@ -131,7 +131,7 @@ TEST(DhtService, VanishedNodeIsNotFoundOnceItsDescriptorExpires) {
   const UnixSeconds expiry = alive->expires_at;
 
   mesh.net.crash(4);
-  mesh.net.run_for(2 * kMinute);
+  mesh.net.run_for(static_cast<DurationUs>(2 * kMinute) * kSecond);
   // Gone but its signed descriptor is still valid: still found (it may come back).
   EXPECT_TRUE(mesh.lookup(2, mesh.net.id(4)).ok());
 

@@ -41,7 +41,6 @@ Result<sim::ScenarioOptions> options_from(const Flags& f) {
   ZM_TRY(auto max_peers, f.integer("max-peers", static_cast<std::int64_t>(o.max_peers), 0, 100'000));
   ZM_TRY(auto heartbeat_ms, f.integer("heartbeat-ms", o.heartbeat_interval / kMillisecond, 0, 3'600'000));
   o.max_peers = static_cast<std::size_t>(max_peers);
-  o.relays_prefetch_descriptors = f.has("relay-prefetch");
   o.heartbeat_interval = heartbeat_ms * kMillisecond;
   const std::string crypto = f.string("crypto", nodes <= kRealCryptoUpToNodes ? "real" : "simulated");
   if (crypto != "real" && crypto != "simulated")
@@ -147,7 +146,7 @@ int run(int argc, char** argv) {
   auto flags = Flags::parse("zmesh sim", argc, argv,
                             {{"nodes"}, {"clients"}, {"exits"}, {"seed"}, {"scenario"}, {"churn"}, {"duration"},
                              {"join-ms"}, {"settle"}, {"streams"}, {"request-bytes"}, {"response-bytes"}, {"lookups"},
-                             {"hops"}, {"latency-ms"}, {"jitter-ms"}, {"loss"}, {"bandwidth-kib"}, {"max-peers"}, {"heartbeat-ms"}, {"crypto"}, {"relay-prefetch", false}, {"json", false}});
+                             {"hops"}, {"latency-ms"}, {"jitter-ms"}, {"loss"}, {"bandwidth-kib"}, {"max-peers"}, {"heartbeat-ms"}, {"crypto"}, {"json", false}});
   if (!flags.ok()) return usage_error(flags.error(), "sim");
   if (auto st = flags->expect_positionals(0, 0); !st.ok()) return usage_error(st.error(), "sim");
   auto options = options_from(*flags);
@@ -201,8 +200,6 @@ const Command kSim{
     "  --max-peers P        links per node (NodeConfig::max_peers; default 0: the\n"
     "                       node's 256); see docs/simulator.md on why runs cap it\n"
     "  --heartbeat-ms MS    HealthService ping interval per peer (default 5000, 0: 1000)\n"
-    "  --relay-prefetch     relays and exits also fetch every new peer's descriptor (as a\n"
-    "                       real node does; off by default, docs/simulator.md)\n"
     "  --crypto real|simulated\n"
     "                       simulated: cheap, INSECURE stand-ins for ML-KEM-768 and ML-DSA-65\n"
     "                       (same sizes, same protocol) so that large runs fit in minutes;\n"
