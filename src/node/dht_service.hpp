@@ -32,8 +32,20 @@
 
 namespace zmesh::node {
 
+// The DHT as a node runs it over links. Every contact a lookup asks costs a link handshake
+// (post-quantum, ~20 KB with both descriptors), so joining is one lookup of our own id, as
+// BitTorrent's DHT bootstraps (BEP 5), without Kademlia's extra lookup per bucket farther than
+// our nearest neighbour (§2.3): at 1,000 simulated nodes those lookups doubled the links and
+// the CPU of a join (docs/simulator.md). Far buckets fill from the nodes that contact us and
+// from the hourly refresh of idle buckets.
+inline dht::DhtConfig node_dht_config() {
+  dht::DhtConfig config;
+  config.refresh_on_join = false;
+  return config;
+}
+
 struct DhtServiceConfig {
-  dht::DhtConfig dht;
+  dht::DhtConfig dht = node_dht_config();
   std::uint32_t capabilities = capability::relay | capability::dht;
   std::uint32_t bandwidth_kib_per_s = 0;
   UnixSeconds descriptor_lifetime = kDefaultDescriptorLifetime;

@@ -270,6 +270,7 @@ NodeTally NodeSimulator::total_tally() const {
     total.streams.add(t.streams);
     total.lookups_ok += t.lookups_ok;
     total.lookups_failed += t.lookups_failed;
+    if (!t.last_lookup_failure.empty()) total.last_lookup_failure = t.last_lookup_failure;
   }
   return total;
 }

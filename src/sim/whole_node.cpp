@@ -43,6 +43,9 @@ void NodeServiceTotals::add(const NodeServiceTotals& o) {
   links_opened += o.links_opened;
   links_failed += o.links_failed;
   handshake_failures += o.handshake_failures;
+  refused_peer_limit += o.refused_peer_limit;
+  unused_links_closed += o.unused_links_closed;
+  if (!o.last_build_error.empty()) last_build_error = o.last_build_error;
 }
 
 WholeNode::WholeNode(const WholeNodeContext& context, const WholeNodeConfig& config)
@@ -91,6 +94,7 @@ void WholeNode::lookup(Now now, const NodeId& target) {
       ++tally->lookups_ok;
     } else {
       ++tally->lookups_failed;
+      tally->last_lookup_failure = result.ok() ? "answer for another node" : result.error().describe();
     }
   });
 }
@@ -100,6 +104,7 @@ NodeServiceTotals WholeNode::totals() const {
   const node::OnionServiceStatus onion = onion_->status();
   t.circuits_built = onion.circuits_built;
   t.circuit_build_failures = onion.circuit_build_failures;
+  t.last_build_error = onion.last_build_error;
   t.relay_cells = onion.relay.relay_messages_sent;
   const node::DhtServiceStats dht = dht_->stats();
   t.dht_operations = dht.lookups_started;
@@ -109,6 +114,8 @@ NodeServiceTotals WholeNode::totals() const {
   t.links_opened = c.links_opened;
   t.links_failed = c.links_failed;
   t.handshake_failures = c.handshake_failures;
+  t.refused_peer_limit = c.refused_peer_limit;
+  t.unused_links_closed = c.unused_links_closed;
   return t;
 }
 

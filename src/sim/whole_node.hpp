@@ -36,6 +36,7 @@ struct NodeTally {
   StreamCounters streams;
   std::uint64_t lookups_ok = 0;      // descriptor lookups (lookup()) that found a verified descriptor
   std::uint64_t lookups_failed = 0;
+  std::string last_lookup_failure;   // the error of the latest failed lookup
 };
 
 // Everything a WholeNode is built from.
@@ -75,6 +76,9 @@ struct NodeServiceTotals {
   std::uint64_t links_opened = 0;
   std::uint64_t links_failed = 0;
   std::uint64_t handshake_failures = 0;
+  std::uint64_t refused_peer_limit = 0;  // links refused because a node had max_peers peers
+  std::uint64_t unused_links_closed = 0;
+  std::string last_build_error;          // of some node whose circuit build failed
   void add(const NodeServiceTotals& other);
 };
 

@@ -1,10 +1,9 @@
 // Issue 11's "must show": 1,000 whole nodes (link handshakes, DHT with signed descriptors,
 // onion relays) where 100 clients build 3-hop circuits and carry streams byte-exact, checked
 // at both ends; and the same seed gives the same trace hash twice. Runs on the simulator-only
-// crypto stand-ins (the protocol is unchanged; see simulated_crypto.hpp). Its own binary and
-// the ctest label `sim_large`, left out of `make test`: today one run takes far more than the
-// budget, because every node ends up linked to every other (docs/simulator.md, "Why 1,000
-// nodes do not finish"); the fixes proposed there belong to NodeCore and DhtService.
+// crypto stand-ins (the protocol is unchanged; see simulated_crypto.hpp). About 2-3 CPU
+// minutes per run since nodes close the links they no longer use, send their descriptor over
+// each new link and join with one lookup (docs/simulator.md, "How 1,000 nodes fit").
 #include <gtest/gtest.h>
 
 #include "sim/whole_node_scenario.hpp"

@@ -91,15 +91,18 @@ nlohmann::json to_json(const sim::ScenarioOptions& o, const sim::ScenarioReport&
           {"nodes_joined", r.nodes_joined},
           {"circuits_built", r.services.circuits_built},
           {"circuit_build_failures", r.services.circuit_build_failures},
+          {"last_build_error", r.services.last_build_error},
           {"streams", {{"planned", r.streams_planned}, {"completed", s.completed}, {"failed", s.failed},
                        {"corrupted", s.corrupted}, {"served_by_exits", s.served}, {"last_failure", s.last_failure}}},
           {"bytes", {{"client_sent", s.bytes_sent}, {"client_received", s.bytes_received},
                      {"transport_delivered", r.sim.bytes_delivered}}},
-          {"lookups", {{"planned", r.lookups_planned}, {"ok", r.tally.lookups_ok}, {"failed", r.tally.lookups_failed}}},
+          {"lookups", {{"planned", r.lookups_planned}, {"ok", r.tally.lookups_ok}, {"failed", r.tally.lookups_failed},
+                       {"last_failure", r.tally.last_lookup_failure}}},
           {"dht_operations", {{"started", r.services.dht_operations}, {"ok", r.services.dht_operations_ok}}},
           {"descriptor_publishes", r.services.descriptor_publishes},
           {"links", {{"opened", r.services.links_opened}, {"failed", r.services.links_failed},
-                     {"handshake_failures", r.services.handshake_failures}, {"open_connections", r.open_connections}}},
+                     {"handshake_failures", r.services.handshake_failures}, {"open_connections", r.open_connections},
+                     {"refused_at_peer_limit", r.services.refused_peer_limit}, {"closed_unused", r.services.unused_links_closed}}},
           {"faults", {{"crashes", r.sim.crashes}, {"restarts", r.sim.restarts}, {"connections_broken", r.sim.connections_broken}}},
           {"events", r.sim.events},
           {"events_per_second", wall_s > 0 ? static_cast<double>(r.sim.events) / wall_s : 0.0},
@@ -118,8 +121,9 @@ void print_text(const nlohmann::json& j) {
               static_cast<unsigned long long>(j["seed"].get<std::uint64_t>()), j["crypto"].get<std::string>().c_str());
   std::printf("virtual time %.1f s%s\n", j["virtual_seconds"].get<double>(),
               j["finished"].get<bool>() ? "" : " (stopped at --duration before every stream and lookup ended)");
-  std::printf("circuits built %llu (build failures %llu)\n", j["circuits_built"].get<unsigned long long>(),
-              j["circuit_build_failures"].get<unsigned long long>());
+  std::printf("circuits built %llu (build failures %llu%s%s)\n", j["circuits_built"].get<unsigned long long>(),
+              j["circuit_build_failures"].get<unsigned long long>(),
+              j["last_build_error"].get<std::string>().empty() ? "" : "; last: ", j["last_build_error"].get<std::string>().c_str());
   std::printf("streams %llu/%llu completed byte-exact, %llu failed, %llu corrupted%s%s\n",
               st["completed"].get<unsigned long long>(), st["planned"].get<unsigned long long>(),
               st["failed"].get<unsigned long long>(), st["corrupted"].get<unsigned long long>(),
@@ -128,12 +132,15 @@ void print_text(const nlohmann::json& j) {
   std::printf("bytes carried: %llu up, %llu down through circuits; %llu on all links\n",
               j["bytes"]["client_sent"].get<unsigned long long>(), j["bytes"]["client_received"].get<unsigned long long>(),
               j["bytes"]["transport_delivered"].get<unsigned long long>());
-  std::printf("DHT lookups %llu ok, %llu failed (of %llu); DHT operations %llu/%llu ok; %llu descriptors published\n",
+  std::printf("DHT lookups %llu ok, %llu failed (of %llu)%s%s; DHT operations %llu/%llu ok; %llu descriptors published\n",
               j["lookups"]["ok"].get<unsigned long long>(), j["lookups"]["failed"].get<unsigned long long>(),
-              j["lookups"]["planned"].get<unsigned long long>(), j["dht_operations"]["ok"].get<unsigned long long>(),
+              j["lookups"]["planned"].get<unsigned long long>(),
+              j["lookups"]["last_failure"].get<std::string>().empty() ? "" : " (last: ",
+              j["lookups"]["last_failure"].get<std::string>().empty() ? "" : (j["lookups"]["last_failure"].get<std::string>() + ")").c_str(), j["dht_operations"]["ok"].get<unsigned long long>(),
               j["dht_operations"]["started"].get<unsigned long long>(), j["descriptor_publishes"].get<unsigned long long>());
-  std::printf("links opened %llu, failed %llu; crashes %llu, restarts %llu\n", j["links"]["opened"].get<unsigned long long>(),
-              j["links"]["failed"].get<unsigned long long>(), j["faults"]["crashes"].get<unsigned long long>(),
+  std::printf("links opened %llu, failed %llu, closed unused %llu, refused at the peer limit %llu; crashes %llu, restarts %llu\n",
+              j["links"]["opened"].get<unsigned long long>(), j["links"]["failed"].get<unsigned long long>(),
+              j["links"]["closed_unused"].get<unsigned long long>(), j["links"]["refused_at_peer_limit"].get<unsigned long long>(), j["faults"]["crashes"].get<unsigned long long>(),
               j["faults"]["restarts"].get<unsigned long long>());
   std::printf("events %llu, %.0f events/s, wall %.1f s (CPU %.1f s), peak RSS %.1f MiB (%.0f KiB per node)\n",
               j["events"].get<unsigned long long>(), j["events_per_second"].get<double>(), j["wall_seconds"].get<double>(),
