@@ -1,16 +1,22 @@
 #include "dht/record_store.hpp"
 
+#include "crypto/hash.hpp"
 #include "dht/distance.hpp"
+#include "util/interner.hpp"
 
 namespace zmesh::dht {
 namespace {
 
 std::string publisher_of(const Record& r) { return std::string(r.publisher_key.begin(), r.publisher_key.end()); }
 
+std::shared_ptr<const Record> share(const Record& record) {
+  return Interner<Record>::share(crypto::blake2b_256(record.encode()), record);
+}
+
 }  // namespace
 
-void RecordStore::erase(std::map<Slot, Record>::iterator it) {
-  bytes_ -= it->second.encoded_size();
+void RecordStore::erase(std::map<Slot, Held>::iterator it) {
+  bytes_ -= it->second->encoded_size();
   auto pub = per_publisher_.find(it->first.second);
   if (pub != per_publisher_.end() && --pub->second == 0) per_publisher_.erase(pub);
   records_.erase(it);
@@ -19,7 +25,7 @@ void RecordStore::erase(std::map<Slot, Record>::iterator it) {
 void RecordStore::drop_expired(UnixSeconds now) {
   for (auto it = records_.begin(); it != records_.end();) {
     auto next = std::next(it);
-    if (it->second.expires_at <= now) erase(it);
+    if (it->second->expires_at <= now) erase(it);
     it = next;
   }
 }
@@ -46,8 +52,8 @@ Status RecordStore::put(const Record& record, UnixSeconds now) {
   Slot slot{record.key, publisher_of(record)};
   auto existing = records_.find(slot);
   if (existing != records_.end()) {
-    if (record.sequence < existing->second.sequence) return make_error(Errc::invalid_argument, "record store: older sequence");
-    if (record.sequence == existing->second.sequence && record == existing->second) return {};
+    if (record.sequence < existing->second->sequence) return make_error(Errc::invalid_argument, "record store: older sequence");
+    if (record.sequence == existing->second->sequence && record == *existing->second) return {};
     erase(existing);
   } else {
     auto pub = per_publisher_.find(slot.second);
@@ -56,21 +62,21 @@ Status RecordStore::put(const Record& record, UnixSeconds now) {
     std::size_t under_key = 0;
     for (auto it = records_.lower_bound(Slot{record.key, std::string()});
          it != records_.end() && it->first.first == record.key; ++it) {
-      if (it->second.expires_at > now) ++under_key;
+      if (it->second->expires_at > now) ++under_key;
     }
     if (under_key >= limits_.max_per_key) return make_error(Errc::limit_exceeded, "record store: key at its limit");
   }
   if (!make_room(record, size, now)) return make_error(Errc::limit_exceeded, "record store: full of closer records");
   ++per_publisher_[slot.second];
   bytes_ += size;
-  records_.emplace(std::move(slot), record);
+  records_.emplace(std::move(slot), share(record));
   return {};
 }
 
 std::vector<Record> RecordStore::get(const NodeId& key, UnixSeconds now) const {
   std::vector<Record> out;
   for (auto it = records_.lower_bound(Slot{key, std::string()}); it != records_.end() && it->first.first == key; ++it) {
-    if (it->second.expires_at > now && out.size() < limits_.max_per_key) out.push_back(it->second);
+    if (it->second->expires_at > now && out.size() < limits_.max_per_key) out.push_back(*it->second);
   }
   return out;
 }

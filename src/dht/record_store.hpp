@@ -2,9 +2,12 @@
 // bytes, and records per publisher (one publisher cannot fill the store). When full, the record
 // whose key is farthest from our id goes first: we are the least useful holder of that one,
 // which mirrors how Kademlia spreads responsibility. Expired records are dropped first.
+// A held record is shared with every other holder of the same bytes in the process
+// (util/interner.hpp): k replicas of a descriptor in one simulated network are one copy.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -39,12 +42,13 @@ class RecordStore {
 
  private:
   using Slot = std::pair<NodeId, std::string>;  // (key, publisher key bytes)
-  void erase(std::map<Slot, Record>::iterator it);
+  using Held = std::shared_ptr<const Record>;
+  void erase(std::map<Slot, Held>::iterator it);
   bool make_room(const Record& incoming, std::size_t incoming_bytes, UnixSeconds now);
 
   NodeId self_;
   StoreLimits limits_;
-  std::map<Slot, Record> records_;
+  std::map<Slot, Held> records_;
   std::unordered_map<std::string, std::size_t> per_publisher_;
   std::size_t bytes_ = 0;
 };

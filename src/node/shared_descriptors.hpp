@@ -3,8 +3,7 @@
 // holders: every cache of a node that learnt it, and in the simulator every one of thousands of
 // nodes in the process. Holders keep a shared pointer to one interned copy instead of their own;
 // the copy goes when its last holder lets go. Nothing about what a holder sees changes.
-// Thread-safe (a mutex); identical descriptors are recognised by the BLAKE2b of their encoding,
-// so two different descriptors never share a copy.
+// Identical descriptors are recognised by the BLAKE2b of their encoding (util/interner.hpp).
 #pragma once
 
 #include <memory>
