@@ -70,6 +70,7 @@ NodeRuntime::~NodeRuntime() {
   if (onion_) onion_->close_sessions();  // they reset their streams: the core must still exist
   if (timer_ != 0) loop_.cancel(timer_);
   if (grace_timer_ != 0) loop_.cancel(grace_timer_);
+  if (bootstrap_timer_ != 0) loop_.cancel(bootstrap_timer_);
 }
 
 Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, NodeOptions options) {
@@ -178,6 +179,8 @@ void NodeRuntime::start() {
   core_->on_start(loop_.core_now());
   onion_->start(loop_.core_now());
   drain();
+  bootstrap_.emplace(onion_->socks_address(), options_.onion.hops);
+  check_bootstrap();
 }
 
 std::vector<std::string> NodeRuntime::listener_urls() const {
@@ -386,6 +389,7 @@ nlohmann::json NodeRuntime::status_json() const {
       {"health", health_status_json(health_, now.mono)},
       {"dht", dht_status_json(*dht_)},
       {"onion", onion_->status_json()},
+      {"bootstrap", bootstrap_ ? bootstrap_->status_json() : nlohmann::json::object()},
   };
 }
 

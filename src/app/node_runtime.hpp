@@ -25,10 +25,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "app/bootstrap_progress.hpp"
 #include "app/dht_routes.hpp"
 #include "app/node_options.hpp"
 #include "app/onion_frontend.hpp"
@@ -95,6 +97,9 @@ class NodeRuntime {
   void maybe_finish();
   // node_runtime_onion.cpp: the onion service, SOCKS5 and exit (OnionFrontend), key rotation.
   Status attach_onion(const std::string& key_path);
+  // node_runtime_bootstrap.cpp: progress lines and the no-path warning, every
+  // kBootstrapCheckInterval from start().
+  void check_bootstrap();
 
   io::EventLoop& loop_;
   NodeOptions options_;
@@ -125,6 +130,8 @@ class NodeRuntime {
   bool finished_ = false;
   std::function<void()> on_finished_;
   io::EventLoop::TimerId grace_timer_ = 0;
+  std::optional<BootstrapProgress> bootstrap_;  // from start()
+  io::EventLoop::TimerId bootstrap_timer_ = 0;
 };
 
 }  // namespace zmesh::app
