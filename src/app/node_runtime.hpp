@@ -66,6 +66,8 @@ class NodeRuntime {
   std::vector<std::string> listener_urls() const;
   std::string control_url() const { return control_ ? control_->url() : std::string(); }
   nlohmann::json status_json() const;
+  // Ids `zmesh ping` / `lookup` prefixes resolve against: ours, link peers, descriptors held.
+  std::vector<NodeId> known_node_ids() const;
   node::NodeCore& core() { return *core_; }
   // The DHT service (channel 2) and what it knows about other nodes, for the other services.
   node::DhtService& dht() { return *dht_; }

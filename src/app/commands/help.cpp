@@ -15,7 +15,7 @@ void print_overview() {
   std::size_t width = 0;
   for (const auto& c : commands()) width = std::max(width, std::strlen(c.name));
   for (const auto& c : commands()) std::printf("  %-*s  %s\n", static_cast<int>(width), c.name, c.summary);
-  std::printf("\nRun 'zmesh COMMAND --help' for a command's options.\n");
+  std::printf("\nRun 'zmesh COMMAND --help' for a command's options.\n\n%s", kExitCodesHelp);
 }
 
 int run(int argc, char** argv) {

@@ -27,10 +27,10 @@ int run(int argc, char** argv) {
   log::set_level(options->log_level);
   crypto::init();
   auto loop = io::EventLoop::create();
-  if (!loop.ok()) return failure(loop.error());
+  if (!loop.ok()) return failure(loop.error(), "node");
   io::EventLoop& l = *loop.value();
   auto runtime = NodeRuntime::create(l, std::move(options.value()));
-  if (!runtime.ok()) return failure(runtime.error());
+  if (!runtime.ok()) return failure(runtime.error(), "node");
   NodeRuntime& node = *runtime.value();
   int signals = 0;
   auto status = l.stop_on_signals({SIGINT, SIGTERM}, [&](int) {
@@ -40,7 +40,7 @@ int run(int argc, char** argv) {
     }
     node.shutdown([&l] { l.stop(); });
   });
-  if (!status.ok()) return failure(status.error());
+  if (!status.ok()) return failure(status.error(), "node");
   node.start();
   l.run();
   return kExitOk;

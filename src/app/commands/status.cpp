@@ -106,7 +106,7 @@ int run(int argc, char** argv) {
   auto timeout_ms = flags->integer("timeout-ms", 10'000, 1, 3'600'000);
   if (!timeout_ms.ok()) return usage_error(timeout_ms.error(), "status");
   auto status = control_call(flags->string("control"), "GET", "/v1/status", "", *timeout_ms * kMillisecond);
-  if (!status.ok()) return failure(status.error());
+  if (!status.ok()) return control_error(status.error(), "status");
   if (flags->has("json")) {
     std::printf("%s\n", status->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
@@ -114,7 +114,7 @@ int run(int argc, char** argv) {
   try {
     std::fputs(format_status(*status).c_str(), stdout);
   } catch (const nlohmann::json::exception& e) {
-    return failure(make_error(Errc::malformed, std::string("unexpected status from the control API: ") + e.what()));
+    return failure(make_error(Errc::malformed, std::string("unexpected status from the control API: ") + e.what()), "status");
   }
   return kExitOk;
 }
