@@ -145,6 +145,8 @@ Status apply_key(NodeOptions& options, const std::string& key, const nlohmann::j
   } else if (key == "log_level") {
     ZM_TRY(std::string level, string_value(value, path, "log_level"));
     ZM_TRY(options.log_level, parse_log_level(level));
+  } else if (key == "log_file") {
+    ZM_TRY(options.log_file, string_value(value, path, "log_file"));
   } else if (key == "network") {
     ZM_TRY(options.node.network, string_value(value, path, "network"));
   } else if (auto webrtc = apply_webrtc_config_key(options.webrtc, key, value, path)) {
@@ -170,7 +172,8 @@ Result<log::Level> parse_log_level(std::string_view text) {
 
 std::vector<FlagSpec> node_flag_specs() {
   std::vector<FlagSpec> specs = {{"config"},  {"data-dir"},  {"listen", true, true}, {"peer", true, true},
-                                 {"control"}, {"control-allow-remote", false}, {"log-level"}, {"network"}};
+                                 {"control"}, {"control-allow-remote", false}, {"log-level"}, {"log-file"},
+                                 {"network"}};
   for (const auto& setting : kNumeric) specs.push_back({setting.flag});
   for (auto& spec : webrtc_flag_specs()) specs.push_back(std::move(spec));
   for (auto& spec : onion_flag_specs()) specs.push_back(std::move(spec));
@@ -186,7 +189,8 @@ std::string node_config_keys_help() {
   std::string out = row("data_dir", "string", "data-dir") + row("listen", "[string]", "listen") +
                     row("peers", "[string]", "peer") + row("control", "string", "control") +
                     row("control_allow_remote", "bool", "control-allow-remote") +
-                    row("log_level", "string", "log-level") + row("network", "string", "network");
+                    row("log_level", "string", "log-level") + row("log_file", "string", "log-file") +
+                    row("network", "string", "network");
   for (const auto& setting : kNumeric) out += row(setting.key, setting.integer ? "int" : "number", setting.flag);
   return out + webrtc_config_keys_help() + onion_config_keys_help();
 }
@@ -226,6 +230,7 @@ Status apply_node_flags(NodeOptions& options, const Flags& flags) {
   if (flags.has("control")) options.control = flags.string("control");
   if (flags.has("control-allow-remote")) options.control_allow_remote = true;
   if (flags.has("network")) options.node.network = flags.string("network");
+  if (flags.has("log-file")) options.log_file = flags.string("log-file");
   if (flags.has("log-level")) {
     auto level = parse_log_level(flags.string("log-level"));
     if (!level.ok()) return make_error(Errc::invalid_argument, "zmesh node: --log-level: " + level.error().message);

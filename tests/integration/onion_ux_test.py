@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What a Tor user sees, on real `zmesh node` processes on 127.0.0.1 (run by ctest).
+"""What a Tor user or relay operator sees, on real `zmesh node` processes on 127.0.0.1 (ctest).
 
   onion_ux_test.py --zmesh PATH no_path    too few relays: a SOCKS request fails early with
                                            reply 1, the reason is logged once at warning level
@@ -8,6 +8,7 @@
                                            `zmesh newnym` moves the next fetch to a new
                                            circuit; id prefixes for ping and lookup
   onion_ux_test.py --zmesh PATH errors     one error prefix style, exit codes 2 (usage) and 1
+  onion_ux_test.py --zmesh PATH log_file   --log-file, moved away and reopened on SIGHUP
 
 Ports are picked by the kernel; only the Python standard library and curl are used.
 """
@@ -16,7 +17,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,17 +86,45 @@ def no_path(workdir, nodes):
         server.shutdown()
 
 
+def log_file(workdir, nodes):
+    path = os.path.join(workdir, "zmesh.log")
+    proc = subprocess.Popen([node_test.ZMESH, "node", "--data-dir", os.path.join(workdir, "n"), "--log-file", path,
+                             "--control", "127.0.0.1:0", "--listen", "tcp://127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def contents(p):
+            return open(p).read() if os.path.exists(p) else ""
+        wait_until(lambda: "control API on" in contents(path), "the node to log to its file")
+        check(os.stat(path).st_mode & 0o777 == 0o600, f"log file mode {oct(os.stat(path).st_mode & 0o777)}")
+        check(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info  node: node id [0-9a-f]{64}$",
+                       contents(path).splitlines()[0]), f"first line: {contents(path).splitlines()[0]!r}")
+        os.rename(path, path + ".1")  # as logrotate does
+        proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: "log file reopened" in contents(path), "a new log file after SIGHUP")
+        check("log file reopened" not in contents(path + ".1"), "the old file got lines after the reopen")
+        check(proc.poll() is None, "SIGHUP stopped the node")
+        proc.send_signal(signal.SIGTERM)
+        check(proc.wait(timeout=20) == 0, "the node did not exit 0")
+        check("stopped" in contents(path), "the last lines did not go to the new file")
+        check(proc.stderr.read() == "", "the node wrote to stderr despite --log-file")
+        print("log file: timestamps, 0600, reopened on SIGHUP", flush=True)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--zmesh", required=True)
-    parser.add_argument("scenario", choices=["no_path", "circuits", "errors"])
+    parser.add_argument("scenario", choices=["no_path", "circuits", "errors", "log_file"])
     args = parser.parse_args()
     node_test.ZMESH = os.path.abspath(args.zmesh)
     workdir = node_test.WORKDIR = tempfile.mkdtemp(prefix="zmesh-ux-")
     nodes = []
     started = time.monotonic()
     try:
-        {"no_path": no_path, "circuits": circuits, "errors": errors}[args.scenario](workdir, nodes)
+        {"no_path": no_path, "circuits": circuits, "errors": errors, "log_file": log_file}[args.scenario](workdir, nodes)
         print(f"OK in {time.monotonic() - started:.1f} s", flush=True)
     finally:
         for node in nodes:
