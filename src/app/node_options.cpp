@@ -219,7 +219,10 @@ Status apply_node_config_file(NodeOptions& options, const std::string& path) {
     return config_error(path, "not valid JSON: " + json_error_position(text, e.byte) + ": " + json_error_reason(e.what()));
   }
   if (!json.is_object()) return config_error(path, "the config must be a JSON object");
-  for (const auto& [key, value] : json.items()) ZM_CHECK(apply_key(options, key, value, path));
+  for (const auto& [key, value] : json.items()) {
+    if (key.rfind("//", 0) == 0) continue;  // a comment: JSON has none, so annotated files use keys
+    ZM_CHECK(apply_key(options, key, value, path));
+  }
   return {};
 }
 

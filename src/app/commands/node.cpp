@@ -100,7 +100,8 @@ const std::string& usage() {
       "                            nodes of different networks never link\n" +
       webrtc_flags_help() + onion_flags_help() + node_numeric_flags_help() +
       "\n"
-      "Config file keys (a JSON object; unknown keys are an error):\n" +
+      "Config file keys (a JSON object; keys starting with // are comments, other unknown keys\n"
+      "are an error; an annotated example: docs/zmesh.example.json):\n" +
       node_config_keys_help() +
       "\n"
       "Example:\n"
