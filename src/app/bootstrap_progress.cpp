@@ -42,16 +42,20 @@ std::vector<BootstrapLogLine> BootstrapProgress::observe(const BootstrapObservat
     lines.push_back({log::Level::info, "bootstrapped " + std::to_string(milestones_[reached_].percent) + "% (" +
                                            milestones_[reached_].tag + "): " + last_summary_});
   }
-  // One warning per episode, and none before the DHT could have told us about relays: a
-  // node that just started knows none yet, which is no news. The reason's details (the relay
-  // count) may change during an episode; status shows the latest.
+  // One warning per episode, and none in the first seconds before the DHT could have told us
+  // about relays: a node that just started knows none yet, which is no news. The reason's
+  // details (the relay count) may change during an episode; status shows the latest.
   const bool warned_before = !warned_problem_.empty();
   if (now.path_unavailable.empty()) {
     if (warned_before) lines.push_back({log::Level::info, "client circuits can be built again"});
     warned_problem_.clear();
-  } else if (!warned_before && now.dht_joined) {
-    lines.push_back({log::Level::warn, "cannot build a client circuit: " + now.path_unavailable});
-    warned_problem_ = now.path_unavailable;
+    problem_since_ = kNever;
+  } else {
+    if (problem_since_ == kNever) problem_since_ = now.now;
+    if (!warned_before && (now.dht_joined || now.now - problem_since_ >= kPathWarnAfter)) {
+      lines.push_back({log::Level::warn, "cannot build a client circuit: " + now.path_unavailable});
+      warned_problem_ = now.path_unavailable;
+    }
   }
   path_problem_ = now.path_unavailable;
   return lines;

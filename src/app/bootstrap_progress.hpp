@@ -7,8 +7,9 @@
 //
 // It also watches why client circuits cannot be built (CircuitPool's path_unavailable: too few
 // relays known, ...): the reason is logged once at warning level when it appears (once the
-// DHT is joined: before, knowing no relay is normal), once at info level when it clears, and
-// shown by `status` while it lasts.
+// DHT is joined, or after kPathWarnAfter without it: just after startup knowing no relay is
+// normal, but a node whose seeds never answer must say so), once at info level when it clears,
+// and shown by `status` while it lasts.
 //
 // Pure: observations in, log lines out; NodeRuntime observes every kBootstrapCheckInterval.
 #pragma once
@@ -24,8 +25,10 @@
 namespace zmesh::app {
 
 inline constexpr DurationUs kBootstrapCheckInterval = 500 * kMillisecond;
+inline constexpr DurationUs kPathWarnAfter = 5 * kSecond;  // as SOCKS requests give up (kNoPathWait)
 
 struct BootstrapObservation {
+  TimeUs now = 0;                   // monotonic
   std::size_t linked_peers = 0;
   bool dht_joined = false;
   std::size_t relays_known = 0;     // verified relay descriptors held (only read before 60%)
@@ -69,6 +72,7 @@ class BootstrapProgress {
   std::string last_summary_ = "starting";
   std::string path_problem_;
   std::string warned_problem_;  // non-empty during a problem episode already warned about
+  TimeUs problem_since_ = kNever;  // start of the current episode
 };
 
 }  // namespace zmesh::app

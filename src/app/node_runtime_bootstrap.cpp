@@ -9,6 +9,7 @@ void NodeRuntime::check_bootstrap() {
   bootstrap_timer_ = 0;
   if (!bootstrap_ || shutting_down_) return;
   BootstrapObservation seen;
+  seen.now = loop_.now();
   seen.linked_peers = core_->peer_count();
   seen.dht_joined = dht_->stats().joined;
   // Copies every descriptor: only while the milestone that needs the count is ahead.

@@ -18,6 +18,7 @@
 
 namespace zmesh::app {
 
+// Stated to users in --socks help (onion_options.cpp), README and docs/protocol/control.md.
 inline constexpr DurationUs kNoPathWait = 5 * kSecond;
 inline constexpr DurationUs kNoPathRecheck = 1 * kSecond;  // after kNoPathWait, while it waits
 

@@ -76,5 +76,19 @@ TEST(BootstrapProgress, PathProblemIsWarnedOncePerEpisodeAfterTheDhtJoin) {
   EXPECT_EQ(lines[0].level, log::Level::warn);
 }
 
+TEST(BootstrapProgress, PathProblemIsWarnedWithoutTheDhtAfterAWhile) {
+  BootstrapProgress progress("127.0.0.1:9050", 3);
+  BootstrapObservation seen;  // no peer ever answers
+  seen.now = 1000;
+  seen.path_unavailable = "no relay can be the last hop (0 usable relays known)";
+  EXPECT_TRUE(progress.observe(seen).empty());
+  seen.now += kPathWarnAfter - 1;
+  EXPECT_TRUE(progress.observe(seen).empty());
+  seen.now += 1;
+  const auto lines = progress.observe(seen);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].level, log::Level::warn);
+}
+
 }  // namespace
 }  // namespace zmesh::app
