@@ -44,7 +44,8 @@ std::string man_page(const std::vector<Command>& commands, const std::string& ve
          "the configuration the systemd unit reads (keys as in \\fBzmesh node \\-\\-help\\fR;\n"
          "an annotated example: docs/zmesh.example.json)\n"
       << ".SH SIGNALS\n"
-         "SIGINT, SIGTERM: close every link cleanly and exit. SIGHUP: reopen \\-\\-log\\-file.\n"
+         "SIGINT, SIGTERM: close every link cleanly and exit. SIGHUP: reopen \\-\\-log\\-file\n"
+         "(ignored without one, so a closed terminal does not stop a node).\n"
       << ".SH SEE ALSO\n.BR curl (1),\n.BR systemd.exec (5)\n";
   return out.str();
 }

@@ -94,8 +94,7 @@ void OnionService::warm_up(Now now) {
 }
 
 void OnionService::new_circuits(Now now) {
-  pool_.retire_fresh();
-  pool_.activate();
+  pool_.retire_fresh();  // an inactive pool (a relay without SOCKS) has none and stays inactive
   run(now);
 }
 

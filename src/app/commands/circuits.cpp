@@ -33,10 +33,12 @@ std::string format_circuits(const nlohmann::json& answer) {
     }
     const std::string state = c.contains("state") ? c.at("state").get<std::string>() : (c.at("open").get<bool>() ? "open" : "setup");
     const std::string age = c.contains("age_seconds") ? std::to_string(static_cast<long long>(c.at("age_seconds").get<double>())) + " s" : "-";
+    // A middle hop carries no streams of its own: its columns would only ever read 0.
+    const bool middle = role == "middle";
+    auto count = [&](const char* key) { return middle ? std::string("-") : std::to_string(c.at(key).get<std::uint64_t>()); };
     out += pad(std::to_string(c.at("id").get<std::uint64_t>()), 6) + pad(role, 8) + pad(state.empty() ? "-" : state, 9) + pad(age, 7) +
-           pad(std::to_string(c.at("streams").get<std::uint64_t>()) + "/" + std::to_string(c.at("streams_opened").get<std::uint64_t>()), 8) +
-           pad(std::to_string(c.at("bytes_sent").get<std::uint64_t>()), 11) +
-           pad(std::to_string(c.at("bytes_received").get<std::uint64_t>()), 11) + path + "\n";
+           pad(middle ? "-" : count("streams") + "/" + count("streams_opened"), 8) + pad(count("bytes_sent"), 11) +
+           pad(count("bytes_received"), 11) + path + "\n";
   }
   return out;
 }
