@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup build demo demo-sim test test-native test-wasm wasm fuzz fuzz-smoke bench bench-netns clean
+.PHONY: all setup build demo demo-sim test test-native test-wasm wasm fuzz fuzz-smoke bench bench-netns clean install
 
 all: build
 
@@ -17,6 +17,14 @@ setup:
 build: setup
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, the zmesh(1) man page, the systemd unit and the example config under PREFIX
+# (default /usr/local), staged under DESTDIR when set:  make install PREFIX=/usr DESTDIR=/tmp/pkg
+PREFIX ?= /usr/local
+install: setup
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target zmesh zmesh_man
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --component zmesh
 
 # A real local mesh of zmesh node processes (DHT, WebRTC, a 3-hop circuit, SOCKS5) until Ctrl-C.
 demo: build

@@ -32,15 +32,25 @@ const Command* find_command(std::string_view name) {
   return nullptr;
 }
 
+std::string error_line(std::string_view command_name, std::string_view message) {
+  const std::string prefix = "zmesh " + std::string(command_name) + ": ";
+  if (message.substr(0, prefix.size()) == prefix) return std::string(message);
+  return prefix + std::string(message);
+}
+
 int usage_error(const Error& error, std::string_view command_name) {
-  std::fprintf(stderr, "%s\nRun 'zmesh %.*s --help' for usage.\n", error.message.c_str(), static_cast<int>(command_name.size()),
-               command_name.data());
+  std::fprintf(stderr, "%s\nRun 'zmesh %.*s --help' for usage.\n", error_line(command_name, error.message).c_str(),
+               static_cast<int>(command_name.size()), command_name.data());
   return kExitUsage;
 }
 
-int failure(const Error& error) {
-  std::fprintf(stderr, "zmesh: %s\n", error.describe().c_str());
+int failure(const Error& error, std::string_view command_name) {
+  std::fprintf(stderr, "%s\n", error_line(command_name, error.message).c_str());
   return kExitFailure;
+}
+
+int control_error(const Error& error, std::string_view command_name) {
+  return error.code == Errc::invalid_argument ? usage_error(error, command_name) : failure(error, command_name);
 }
 
 }  // namespace zmesh::app

@@ -9,6 +9,7 @@
 // `zmesh COMMAND --help` (or -h anywhere before "--") prints `usage` without calling run.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,7 +17,7 @@
 
 namespace zmesh::app {
 
-// Exit codes shared by every command.
+// Exit codes shared by every command (kExitCodesHelp says the same to users).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and failed
 inline constexpr int kExitUsage = 2;    // unknown command or flag, bad value
@@ -33,10 +34,23 @@ void register_command(const Command& command);
 const std::vector<Command>& commands();
 const Command* find_command(std::string_view name);
 
-// Prints "zmesh: <message>" and a hint to stderr; returns kExitUsage.
+// Every error a command prints is one line "zmesh COMMAND: message" on stderr (the message's
+// own "zmesh COMMAND: " prefix, if it has one, is not repeated).
+std::string error_line(std::string_view command_name, std::string_view message);
+// The error line and a hint to run --help; returns kExitUsage.
 int usage_error(const Error& error, std::string_view command_name);
-// Prints the error to stderr; returns kExitFailure.
-int failure(const Error& error);
+// The error line; returns kExitFailure.
+int failure(const Error& error, std::string_view command_name);
+// For errors of a control API call: a bad --control address (invalid_argument) is a usage
+// error, anything else (unreachable, an error answer) a failure.
+int control_error(const Error& error, std::string_view command_name);
+
+// The "Exit status" paragraph of `zmesh --help` and the man page.
+inline constexpr const char* kExitCodesHelp =
+    "Exit status: 0 success; 1 the command ran and failed (a node that cannot start, a control\n"
+    "API that cannot be reached, a lost ping, a descriptor not found); 2 usage error (unknown\n"
+    "command or flag, bad value, bad config file). Errors are one line on stderr:\n"
+    "\"zmesh COMMAND: what went wrong\".\n";
 
 struct CommandRegistrar {
   explicit CommandRegistrar(const Command& command) { register_command(command); }

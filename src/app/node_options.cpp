@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/url.hpp"
+#include "util/net_address.hpp"
 
 namespace zmesh::app {
 namespace {
@@ -46,8 +47,58 @@ const NumericSetting kNumeric[] = {
      86400000, true, [](NodeOptions& o, double v) { o.node.backoff.max_delay = ms(v); }},
 };
 
+// The URL forms each flag takes, in every error about one: a user should never have to guess.
+constexpr const char* kListenForms = "tcp://HOST:PORT or ws://HOST:PORT/PATH";
+constexpr const char* kPeerForms =
+    "tcp://HOST:PORT, ws://HOST:PORT/PATH, webrtc+ws://HOST:PORT/webrtc or webrtc+relay://VIA_ID/TO_ID";
+
+// A --listen (HOST an IP literal: a listener binds it) or --peer URL, checked before anything
+// starts; every error names the flag and the forms it accepts.
+Status check_url(const char* flag, const std::string& url, bool peer) {
+  auto error = [&](const std::string& why) {
+    return make_error(Errc::invalid_argument, std::string("zmesh node: ") + flag + " " + url + ": " + why);
+  };
+  const std::string forms = peer ? kPeerForms : kListenForms;
+  if (peer && is_webrtc_url(url)) {
+    if (auto checked = check_webrtc_url(url); !checked.ok()) return error(checked.error().message);
+    return {};
+  }
+  const bool tcp = url.rfind("tcp://", 0) == 0, ws = url.rfind("ws://", 0) == 0;
+  if (!tcp && !ws) return error("unknown scheme; " + std::string(flag) + " takes " + forms);
+  auto parsed = io::parse_transport_url(url);
+  if (!parsed.ok()) return error(parsed.error().message + " (" + std::string(flag) + " takes " + forms + ")");
+  // ws://HOST:PORT alone would silently mean path "/": a peer dialling .../zmesh then fails.
+  if (ws && url.find('/', 5) == std::string::npos) return error("a ws:// URL needs a path: ws://HOST:PORT/PATH (e.g. /zmesh)");
+  const auto host = parse_host_port(parsed->authority());
+  if (!peer && (!host.ok() || !host->ip))
+    return error("HOST must be an IP address (a listener binds it; 0.0.0.0 or [::] for every interface)");
+  if (peer && parsed->port == 0) return error("port 0 cannot be dialled");
+  return {};
+}
+
+// "line 3, column 14" for the 1-based byte offset nlohmann reports (where it stopped reading).
+std::string json_error_position(const std::string& text, std::size_t byte) {
+  std::size_t line = 1, column = 0;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 0;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(std::max<std::size_t>(column, 1));
+}
+
+// nlohmann's what() is "[json.exception.parse_error.101] parse error at line 1, column 8:
+// syntax error while parsing object key - ..."; the part after the position is the reason.
+std::string json_error_reason(std::string_view what) {
+  const std::size_t colon = what.find(": ");
+  return std::string(colon == std::string_view::npos ? what : what.substr(colon + 2));
+}
+
 Error config_error(const std::string& path, const std::string& message) {
-  return make_error(Errc::invalid_argument, path + ": " + message);
+  return make_error(Errc::invalid_argument, "zmesh node: --config " + path + ": " + message);
 }
 
 Result<std::vector<std::string>> string_list(const nlohmann::json& value, const std::string& path, const char* key) {
@@ -94,6 +145,8 @@ Status apply_key(NodeOptions& options, const std::string& key, const nlohmann::j
   } else if (key == "log_level") {
     ZM_TRY(std::string level, string_value(value, path, "log_level"));
     ZM_TRY(options.log_level, parse_log_level(level));
+  } else if (key == "log_file") {
+    ZM_TRY(options.log_file, string_value(value, path, "log_file"));
   } else if (key == "network") {
     ZM_TRY(options.node.network, string_value(value, path, "network"));
   } else if (auto webrtc = apply_webrtc_config_key(options.webrtc, key, value, path)) {
@@ -119,7 +172,8 @@ Result<log::Level> parse_log_level(std::string_view text) {
 
 std::vector<FlagSpec> node_flag_specs() {
   std::vector<FlagSpec> specs = {{"config"},  {"data-dir"},  {"listen", true, true}, {"peer", true, true},
-                                 {"control"}, {"control-allow-remote", false}, {"log-level"}, {"network"}};
+                                 {"control"}, {"control-allow-remote", false}, {"log-level"}, {"log-file"},
+                                 {"network"}};
   for (const auto& setting : kNumeric) specs.push_back({setting.flag});
   for (auto& spec : webrtc_flag_specs()) specs.push_back(std::move(spec));
   for (auto& spec : onion_flag_specs()) specs.push_back(std::move(spec));
@@ -135,7 +189,8 @@ std::string node_config_keys_help() {
   std::string out = row("data_dir", "string", "data-dir") + row("listen", "[string]", "listen") +
                     row("peers", "[string]", "peer") + row("control", "string", "control") +
                     row("control_allow_remote", "bool", "control-allow-remote") +
-                    row("log_level", "string", "log-level") + row("network", "string", "network");
+                    row("log_level", "string", "log-level") + row("log_file", "string", "log-file") +
+                    row("network", "string", "network");
   for (const auto& setting : kNumeric) out += row(setting.key, setting.integer ? "int" : "number", setting.flag);
   return out + webrtc_config_keys_help() + onion_config_keys_help();
 }
@@ -157,10 +212,17 @@ Status apply_node_config_file(NodeOptions& options, const std::string& path) {
   constexpr std::size_t kMaxConfigBytes = 1 << 20;
   text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (text.size() > kMaxConfigBytes) return config_error(path, "config file larger than 1 MiB");
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return config_error(path, "not valid JSON");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return config_error(path, "not valid JSON: " + json_error_position(text, e.byte) + ": " + json_error_reason(e.what()));
+  }
   if (!json.is_object()) return config_error(path, "the config must be a JSON object");
-  for (const auto& [key, value] : json.items()) ZM_CHECK(apply_key(options, key, value, path));
+  for (const auto& [key, value] : json.items()) {
+    if (key.rfind("//", 0) == 0) continue;  // a comment: JSON has none, so annotated files use keys
+    ZM_CHECK(apply_key(options, key, value, path));
+  }
   return {};
 }
 
@@ -171,6 +233,7 @@ Status apply_node_flags(NodeOptions& options, const Flags& flags) {
   if (flags.has("control")) options.control = flags.string("control");
   if (flags.has("control-allow-remote")) options.control_allow_remote = true;
   if (flags.has("network")) options.node.network = flags.string("network");
+  if (flags.has("log-file")) options.log_file = flags.string("log-file");
   if (flags.has("log-level")) {
     auto level = parse_log_level(flags.string("log-level"));
     if (!level.ok()) return make_error(Errc::invalid_argument, "zmesh node: --log-level: " + level.error().message);
@@ -196,20 +259,19 @@ Status validate_node_options(const NodeOptions& options) {
   if (options.data_dir.empty()) {
     return make_error(Errc::invalid_argument, "zmesh node: --data-dir is required (or data_dir in the --config file)");
   }
-  for (const auto& url : options.listen) {
-    auto parsed = io::parse_transport_url(url);
-    if (!parsed.ok()) return make_error(Errc::invalid_argument, "zmesh node: --listen " + url + ": " + parsed.error().message);
-  }
-  for (const auto& url : options.node.peers) {
-    if (is_webrtc_url(url)) {
-      if (auto checked = check_webrtc_url(url); !checked.ok()) {
-        return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": " + checked.error().message);
-      }
-      continue;
+  for (const auto& url : options.listen) ZM_CHECK(check_url("--listen", url, false));
+  for (const auto& url : options.node.peers) ZM_CHECK(check_url("--peer", url, true));
+  if (!options.control.empty()) {
+    auto control = parse_host_port(options.control);
+    if (!control.ok()) return make_error(Errc::invalid_argument, "zmesh node: --control " + options.control + ": " + control.error().message);
+    const bool loopback = control->host == "localhost" || (control->ip && control->ip->is_loopback());
+    if (!control->ip && control->host != "localhost")
+      return make_error(Errc::invalid_argument, "zmesh node: --control " + options.control + ": HOST must be an IP address or localhost");
+    if (!loopback && !options.control_allow_remote) {
+      return make_error(Errc::invalid_argument, "zmesh node: --control " + options.control +
+                                                    " is not a loopback address; add --control-allow-remote to serve the "
+                                                    "control API there (it has no authentication: trusted networks only)");
     }
-    auto parsed = io::parse_transport_url(url);
-    if (!parsed.ok()) return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": " + parsed.error().message);
-    if (parsed->port == 0) return make_error(Errc::invalid_argument, "zmesh node: --peer " + url + ": port 0 cannot be dialled");
   }
   if (options.node.network.empty() || options.node.network.size() > link::kMaxPrologueBytes) {
     return make_error(Errc::invalid_argument, "zmesh node: --network must be 1..1024 bytes");

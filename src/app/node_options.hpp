@@ -22,6 +22,7 @@ struct NodeOptions {
   std::string control;               // HOST:PORT of the control API; empty = none
   bool control_allow_remote = false;
   log::Level log_level = log::Level::info;
+  std::string log_file;              // empty: stderr (log_file.hpp; reopened on SIGHUP)
   node::NodeConfig node;             // peers, limits, timeouts (node.peers = --peer)
   WebRtcOptions webrtc;              // STUN/TURN servers, ICE addresses
   OnionOptions onion;                // --socks, --exit-policy, --hops, --bandwidth

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "crypto/simulated_crypto.hpp"
+#include "app/node_id_prefix.hpp"
 #include "identity/keyfile.hpp"
 #include "io/url.hpp"
 #include "util/log.hpp"
@@ -70,6 +71,7 @@ NodeRuntime::~NodeRuntime() {
   if (onion_) onion_->close_sessions();  // they reset their streams: the core must still exist
   if (timer_ != 0) loop_.cancel(timer_);
   if (grace_timer_ != 0) loop_.cancel(grace_timer_);
+  if (bootstrap_timer_ != 0) loop_.cancel(bootstrap_timer_);
 }
 
 Result<std::unique_ptr<NodeRuntime>> NodeRuntime::create(io::EventLoop& loop, NodeOptions options) {
@@ -151,11 +153,31 @@ Status NodeRuntime::open_control() {
         lookup_descriptor(*dht_, loop_.core_now(), request, std::move(respond));
       },
       kLookupAnswerTimeout);
+  control_->route("GET", "/v1/nodes", [this](const io::HttpRequest& request) {
+    auto answer = nodes_by_prefix_json(request.query, known_node_ids());
+    return answer.ok() ? io::json_response(200, *answer) : io::json_response(400, {{"error", answer.error().message}});
+  });
+  control_->route("GET", "/v1/onion/circuits",
+                  [this](const io::HttpRequest&) { return io::json_response(200, onion_->circuits_json(loop_.core_now())); });
+  route(
+      "POST", "/v1/onion/newnym",
+      [this](const io::HttpRequest&, io::HttpServer::Responder respond) {
+        respond(io::json_response(200, onion_->new_circuits(loop_.core_now())));
+      },
+      10 * kSecond);
   route(
       "POST", "/v1/onion/probe",
       [this](const io::HttpRequest&, io::HttpServer::Responder respond) { onion_->probe(loop_.core_now(), std::move(respond)); },
       OnionFrontend::kProbeAnswerTimeout);
   return {};
+}
+
+std::vector<NodeId> NodeRuntime::known_node_ids() const {
+  const Now now = loop_.core_now();
+  std::vector<NodeId> ids{node_id()};
+  for (const auto& p : core_->peer_stats(now)) ids.push_back(p.node_id);
+  for (const auto& d : dht_->known_descriptors(now.unix_seconds(), 0)) ids.push_back(d.node_id);
+  return ids;
 }
 
 void NodeRuntime::route(const std::string& method, const std::string& path, io::HttpServer::AsyncHandler handler,
@@ -180,6 +202,8 @@ void NodeRuntime::start() {
   core_->on_start(loop_.core_now());
   onion_->start(loop_.core_now());
   drain();
+  bootstrap_.emplace(onion_->socks_address(), options_.onion.hops);
+  check_bootstrap();
 }
 
 std::vector<std::string> NodeRuntime::listener_urls() const {
@@ -388,6 +412,7 @@ nlohmann::json NodeRuntime::status_json() const {
       {"health", health_status_json(health_, now.mono)},
       {"dht", dht_status_json(*dht_)},
       {"onion", onion_->status_json()},
+      {"bootstrap", bootstrap_ ? bootstrap_->status_json() : nlohmann::json::object()},
   };
 }
 

@@ -25,10 +25,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "app/bootstrap_progress.hpp"
 #include "app/dht_routes.hpp"
 #include "app/node_options.hpp"
 #include "app/onion_frontend.hpp"
@@ -65,6 +67,8 @@ class NodeRuntime {
   std::vector<std::string> listener_urls() const;
   std::string control_url() const { return control_ ? control_->url() : std::string(); }
   nlohmann::json status_json() const;
+  // Ids `zmesh ping` / `lookup` prefixes resolve against: ours, link peers, descriptors held.
+  std::vector<NodeId> known_node_ids() const;
   node::NodeCore& core() { return *core_; }
   // The DHT service (channel 2) and what it knows about other nodes, for the other services.
   node::DhtService& dht() { return *dht_; }
@@ -96,6 +100,9 @@ class NodeRuntime {
   void maybe_finish();
   // node_runtime_onion.cpp: the onion service, SOCKS5 and exit (OnionFrontend), key rotation.
   Status attach_onion(const std::string& key_path);
+  // node_runtime_bootstrap.cpp: progress lines and the no-path warning, every
+  // kBootstrapCheckInterval from start().
+  void check_bootstrap();
 
   io::EventLoop& loop_;
   NodeOptions options_;
@@ -127,6 +134,8 @@ class NodeRuntime {
   bool finished_ = false;
   std::function<void()> on_finished_;
   io::EventLoop::TimerId grace_timer_ = 0;
+  std::optional<BootstrapProgress> bootstrap_;  // from start()
+  io::EventLoop::TimerId bootstrap_timer_ = 0;
 };
 
 }  // namespace zmesh::app

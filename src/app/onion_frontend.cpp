@@ -141,6 +141,40 @@ bool OnionFrontend::reap() {
   return true;
 }
 
+nlohmann::json OnionFrontend::circuits_json(Now now) const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const node::OnionCircuitInfo& c : service_->circuits()) {
+    nlohmann::json circuit = {{"id", onion::handle_value(c.handle)},
+                              {"role", onion::circuit_role_name(c.role)},
+                              {"open", c.open},
+                              {"streams", c.streams},
+                              {"streams_opened", c.stream_counters.streams_opened},
+                              {"bytes_sent", c.stream_counters.data_bytes_sent},
+                              {"bytes_received", c.stream_counters.data_bytes_received},
+                              {"cells_forward", c.cells_forward},
+                              {"cells_backward", c.cells_backward}};
+    if (c.role == onion::CircuitRole::origin) {
+      nlohmann::json path = nlohmann::json::array();
+      for (const NodeId& hop : c.path) path.push_back(hop.hex());
+      circuit["path"] = path;
+      circuit["state"] = c.pool_state;
+      if (c.ready_at != kNever) circuit["age_seconds"] = static_cast<double>(now.mono - c.ready_at) / kSecond;
+    } else {
+      circuit["prev"] = c.prev.hex();
+      if (c.role == onion::CircuitRole::middle) circuit["next"] = c.next.hex();
+    }
+    out.push_back(std::move(circuit));
+  }
+  return {{"circuits", out}};
+}
+
+nlohmann::json OnionFrontend::new_circuits(Now now) {
+  const std::size_t retired = service_->ready_client_circuits();
+  service_->new_circuits(now);
+  log::info(kLog, "newnym: " + std::to_string(retired) + " ready circuits take no new streams; new streams use new circuits");
+  return {{"retired", retired}};
+}
+
 nlohmann::json OnionFrontend::status_json() const {
   const node::OnionServiceStatus s = service_->status();
   nlohmann::json build_ms = nlohmann::json::array();

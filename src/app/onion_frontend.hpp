@@ -52,6 +52,11 @@ class OnionFrontend final : public OnionSessionOwner {
   void probe(Now now, io::HttpServer::Responder respond);
   static constexpr DurationUs kProbeAnswerTimeout = 60 * kSecond;  // the circuit setup times out after 30 s
   nlohmann::json status_json() const;
+  // GET /v1/onion/circuits: every circuit this node builds, relays or ends (zmesh circuits).
+  nlohmann::json circuits_json(Now now) const;
+  // POST /v1/onion/newnym: new streams go over circuits built from now on (Tor's NEWNYM);
+  // answers {"retired": ready circuits that take no new stream any more}. The runtime drains.
+  nlohmann::json new_circuits(Now now);
 
   // --- OnionSessionOwner ---
   io::EventLoop& loop() override { return loop_; }

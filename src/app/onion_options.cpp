@@ -46,7 +46,10 @@ std::vector<FlagSpec> onion_flag_specs() { return {{"socks"}, {"exit-policy", tr
 
 std::string onion_flags_help() {
   return "  --socks HOST:PORT         serve SOCKS5 there (loopback IP): each CONNECT becomes a stream\n"
-         "                            through a 2-3 hop onion circuit (curl --socks5-hostname)\n"
+         "                            through a 2-3 hop onion circuit (curl --socks5-hostname); while\n"
+         "                            no path can be built (an N-hop path needs N other nodes, one an\n"
+         "                            exit, in distinct /16s) a request fails after 5 s with SOCKS\n"
+         "                            reply 1, and the log and 'zmesh status' say why\n"
          "  --exit-policy RULES       be an exit: open TCP connections that RULES accept (repeatable,\n"
          "                            comma-separated, first match wins, default reject all), e.g.\n"
          "                            \"accept 127.0.0.0/8:*, reject *:*\"; advertises the exit capability\n"

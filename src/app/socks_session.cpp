@@ -1,5 +1,7 @@
 #include "app/socks_session.hpp"
 
+#include "util/log.hpp"
+
 namespace zmesh::app {
 
 using onion::Socks5State;
@@ -10,6 +12,7 @@ SocksSession::SocksSession(OnionSessionOwner& owner, SessionId id, std::unique_p
 
 SocksSession::~SocksSession() {
   if (timer_ != 0) owner_.loop().cancel(timer_);
+  if (path_timer_ != 0) owner_.loop().cancel(path_timer_);
   if (!bridge_ && stream_ != 0) (void)owner_.service().reset(owner_.loop().core_now(), stream_, onion::StreamError::aborted);
 }
 
@@ -35,6 +38,28 @@ void SocksSession::arm_handshake_timer() {
   });
 }
 
+void SocksSession::arm_path_timer(DurationUs delay) {
+  path_timer_ = owner_.loop().run_after(delay, [this] {
+    path_timer_ = 0;
+    check_path();
+  });
+}
+
+void SocksSession::check_path() {
+  if (stream_ == 0 || bridge_ || done_ || !owner_.service().stream_waiting(stream_)) return;
+  const std::string& why = owner_.service().path_unavailable();
+  if (why.empty()) {
+    arm_path_timer(kNoPathRecheck);  // building (or about to): wait on, the pool may still fail
+    return;
+  }
+  log::debug("onion", "SOCKS request refused after " + std::to_string(kNoPathWait / kSecond) + " s: no path: " + why);
+  (void)owner_.service().reset(owner_.loop().core_now(), stream_, onion::StreamError::misc);
+  stream_ = 0;
+  owner_.drain().request();
+  socks_.on_stream_failed(onion::StreamError::misc);
+  fail_and_close();
+}
+
 void SocksSession::on_client_bytes(ByteView bytes) {
   if (!socks_.on_client_bytes(bytes).ok()) {
     fail_and_close();
@@ -47,6 +72,7 @@ void SocksSession::on_client_bytes(ByteView bytes) {
     } else {
       stream_ = *stream;
       owner_.bind(stream_, id_);
+      arm_path_timer(kNoPathWait);
     }
     owner_.drain().request();
   }

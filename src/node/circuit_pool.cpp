@@ -44,7 +44,13 @@ Result<CircuitHandle> CircuitPool::build_one(Now now) {
   constraints.hops = config_.hops;
   constraints.self = self_;
   constraints.now = unix_time;
-  ZM_TRY(const std::vector<std::size_t> picked, select_path(relays, constraints, random_));
+  auto selected = select_path(relays, constraints, random_);
+  if (!selected.ok()) {
+    counters_.path_unavailable = selected.error().message;
+    return selected.error();
+  }
+  counters_.path_unavailable.clear();
+  const std::vector<std::size_t>& picked = *selected;
   std::vector<onion::SetupHop> path;
   for (std::size_t index : picked) {
     const NodeDescriptor& d = relays[index];
@@ -85,6 +91,7 @@ bool CircuitPool::on_ready(Now now, CircuitHandle circuit) {
   const TimeUs until = now.mono + config_.circuit_fresh_for;
   fresh_until_.emplace(until, circuit);
   fresh_end_[circuit] = until;
+  ready_at_[circuit] = now.mono;
   return true;
 }
 
@@ -111,6 +118,7 @@ void CircuitPool::forget(CircuitHandle circuit) {
     fresh_end_.erase(it);
   }
   stale_.erase(circuit);
+  ready_at_.erase(circuit);
 }
 
 void CircuitPool::age(Now now) {
@@ -120,6 +128,25 @@ void CircuitPool::age(Now now) {
     fresh_end_.erase(circuit);
     stale_.insert(circuit);
   }
+}
+
+void CircuitPool::retire_fresh() {
+  for (const auto& [until, circuit] : fresh_until_) stale_.insert(circuit);
+  fresh_until_.clear();
+  fresh_end_.clear();
+}
+
+const char* CircuitPool::state(CircuitHandle circuit) const {
+  if (probes_.count(circuit) != 0) return "probe";
+  if (fresh_end_.count(circuit) != 0) return "fresh";
+  if (stale_.count(circuit) != 0) return "stale";
+  if (build_started_.count(circuit) != 0) return "building";
+  return nullptr;
+}
+
+TimeUs CircuitPool::ready_at(CircuitHandle circuit) const {
+  auto it = ready_at_.find(circuit);
+  return it == ready_at_.end() ? kNever : it->second;
 }
 
 std::vector<CircuitHandle> CircuitPool::take_retirable(const std::function<bool(CircuitHandle)>& busy) {

@@ -42,6 +42,8 @@ struct CircuitPoolCounters {
   std::uint64_t circuits_built = 0;  // pool circuits that became ready
   std::uint64_t build_failures = 0;
   std::string last_build_error;
+  // Why the last path selection failed (too few relays known, ...); empty once one succeeds.
+  std::string path_unavailable;
 };
 
 class CircuitPool {
@@ -70,6 +72,9 @@ class CircuitPool {
 
   // Circuits whose freshness ended take no new streams from now on.
   void age(Now now);
+  // Every fresh circuit turns stale at once (Tor's NEWNYM): new streams wait for new circuits,
+  // the old ones close after their last stream.
+  void retire_fresh();
   // Stale circuits that carry no stream any more (`busy` says which do): forgotten here; the
   // caller closes them.
   std::vector<onion::CircuitHandle> take_retirable(const std::function<bool(onion::CircuitHandle)>& busy);
@@ -80,6 +85,10 @@ class CircuitPool {
   TimeUs next_deadline(std::size_t waiting_streams) const;
   const CircuitPoolCounters& counters() const { return counters_; }
   const std::deque<DurationUs>& build_times() const { return build_times_; }
+  // Inspection (zmesh circuits): "building", "probe", "fresh", "stale", or nullptr for a
+  // circuit the pool does not hold; when a pool circuit became ready (kNever if not yet).
+  const char* state(onion::CircuitHandle circuit) const;
+  TimeUs ready_at(onion::CircuitHandle circuit) const;
 
  private:
   Result<onion::CircuitHandle> build_one(Now now);
@@ -102,6 +111,7 @@ class CircuitPool {
   std::set<std::pair<TimeUs, onion::CircuitHandle>> fresh_until_;  // fresh circuits, by end of freshness
   std::map<onion::CircuitHandle, TimeUs> fresh_end_;                // the same, by circuit
   std::set<onion::CircuitHandle> stale_;  // past freshness, closed once their last stream ends
+  std::map<onion::CircuitHandle, TimeUs> ready_at_;  // fresh and stale circuits
   CircuitPoolCounters counters_;
 };
 

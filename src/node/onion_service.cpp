@@ -93,6 +93,11 @@ void OnionService::warm_up(Now now) {
   run(now);
 }
 
+void OnionService::new_circuits(Now now) {
+  pool_.retire_fresh();  // an inactive pool (a relay without SOCKS) has none and stays inactive
+  run(now);
+}
+
 Status OnionService::build_probe_circuit(Now now, ProbeDone done) {
   ZM_CHECK(pool_.build_probe(now, std::move(done)));
   run(now);

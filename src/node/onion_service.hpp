@@ -78,6 +78,20 @@ struct OnionServiceStatus {
   onion::OnionRelayStats relay;
 };
 
+// One circuit as `zmesh circuits` shows it (onion_service_inspect.cpp).
+struct OnionCircuitInfo {
+  onion::CircuitHandle handle{};
+  onion::CircuitRole role = onion::CircuitRole::middle;
+  bool open = false;
+  const char* pool_state = "";  // origin: building, probe, fresh, stale (CircuitPool::state)
+  std::vector<NodeId> path;     // origin: every hop in order
+  NodeId prev, next;            // middle and last hop: the neighbours (next unset at the last hop)
+  TimeUs ready_at = kNever;     // origin circuits of the pool
+  std::size_t streams = 0;      // live streams (origin and last hop)
+  onion::StreamMuxCounters stream_counters;
+  std::uint64_t cells_forward = 0, cells_backward = 0;
+};
+
 class OnionService final : public Service {
  public:
   using KeysChanged = std::function<void(Now now, const std::vector<OnionKeyPair>&)>;
@@ -127,6 +141,14 @@ class OnionService final : public Service {
   // The pool of `ready_circuits` client circuits is kept from the first stream on, or from
   // this call (a node with a SOCKS port warms up at startup; a pure relay never builds any).
   void warm_up(Now now);
+  // Tor's NEWNYM: every ready client circuit takes no new stream from now on (each closes
+  // after its last stream); new streams go over circuits built after this call.
+  void new_circuits(Now now);
+
+  // Why the pool cannot choose a path right now (too few relays known...); empty when it can.
+  const std::string& path_unavailable() const { return pool_.counters().path_unavailable; }
+  bool stream_waiting(StreamKey stream) const { return router_.is_waiting(stream); }
+  std::vector<OnionCircuitInfo> circuits() const;  // onion_service_inspect.cpp
 
   // --- inspection ---
   OnionServiceStatus status() const;

@@ -132,6 +132,16 @@ void StreamRouter::attach_waiting(Now now, const PickCircuit& pick) {
   }
 }
 
+bool StreamRouter::is_waiting(StreamKey stream) const {
+  auto route = streams_.find(stream);
+  return route != streams_.end() && onion::handle_value(route->second.circuit) == 0;
+}
+
+const onion::StreamMux* StreamRouter::mux(CircuitHandle circuit) const {
+  auto it = circuits_.find(circuit);
+  return it == circuits_.end() ? nullptr : &it->second.mux;
+}
+
 void StreamRouter::expire_waiting(Now now) {
   while (!waiting_.empty()) {
     auto route = streams_.find(waiting_.front());

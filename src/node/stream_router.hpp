@@ -73,6 +73,7 @@ class StreamRouter {
   // Puts waiting streams on circuits `pick` gives, while it gives one.
   void attach_waiting(Now now, const PickCircuit& pick);
   std::size_t waiting() const { return waiting_.size(); }
+  bool is_waiting(StreamKey stream) const;  // opened, not yet on a circuit
 
   // --- the application's calls (semantics as onion::StreamMux) ---
   Status accept(StreamKey stream);
@@ -94,6 +95,8 @@ class StreamRouter {
   void on_timeout(Now now);
 
   std::size_t stream_count() const { return streams_.size(); }
+  // A circuit's StreamMux (inspection: its streams and counters); nullptr if it has none.
+  const onion::StreamMux* mux(onion::CircuitHandle circuit) const;
   const StreamRouterCounters& counters() const { return counters_; }
 
  private:

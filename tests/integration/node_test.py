@@ -197,7 +197,8 @@ def test_cli():
     bad_url = run([ZMESH, "node", "--data-dir", os.path.join(WORKDIR, "x"), "--peer", "udp://1.2.3.4:5"])
     check(bad_url.returncode == 2 and "--peer udp://1.2.3.4:5" in bad_url.stderr, f"bad peer url: {bad_url.stderr}")
     remote = run([ZMESH, "node", "--data-dir", os.path.join(WORKDIR, "r"), "--control", "0.0.0.0:0"], timeout=30)
-    check(remote.returncode == 1 and "non-loopback" in remote.stderr, f"remote control: {remote.stderr}")
+    check(remote.returncode == 2 and "not a loopback address; add --control-allow-remote" in remote.stderr,
+          f"remote control: {remote.stderr}")
 
     # Config file: keys apply, flags override, unknown keys are refused.
     config = os.path.join(WORKDIR, "node.json")

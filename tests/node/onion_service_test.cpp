@@ -342,5 +342,51 @@ TEST(OnionService, RotatesOnionKeysKeepsTheOldOneForItsGraceAndReportsEachChange
   EXPECT_EQ(service.status().key_rotations, 2u);
 }
 
+TEST(OnionService, PathUnavailableSaysWhyUntilAPathCanBeChosen) {
+  OnionMesh mesh(1);  // one relay cannot make a 3-hop path
+  EXPECT_EQ(mesh.client().path_unavailable(), "");
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80));
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE(mesh.client().stream_waiting(*key));
+  EXPECT_NE(mesh.client().path_unavailable().find("3-hop path (1 usable relays known)"), std::string::npos)
+      << mesh.client().path_unavailable();
+}
+
+TEST(OnionService, NewCircuitsMovesNewStreamsToCircuitsBuiltAfterIt) {
+  OnionMesh mesh(4);
+  mesh.client().warm_up(mesh.net().core_now());
+  ASSERT_TRUE(mesh.net().run_until_true([&] { return mesh.client().ready_client_circuits() == 2; }, 10 * kSecond));
+  std::set<std::uint64_t> before;
+  for (const OnionCircuitInfo& c : mesh.client().circuits()) {
+    ASSERT_EQ(c.role, onion::CircuitRole::origin);
+    EXPECT_STREQ(c.pool_state, "fresh");
+    EXPECT_EQ(c.path.size(), 3u);
+    EXPECT_EQ(c.path.back(), test::identity(4).id);  // the exit ends every path
+    EXPECT_NE(c.ready_at, kNever);
+    before.insert(onion::handle_value(c.handle));
+  }
+  ASSERT_EQ(before.size(), 2u);
+  mesh.client().new_circuits(mesh.net().core_now());
+  EXPECT_EQ(mesh.client().ready_client_circuits(), 0u);
+  ASSERT_TRUE(mesh.net().run_until_true([&] { return mesh.client().ready_client_circuits() == 2; }, 10 * kSecond));
+  std::size_t fresh = 0;
+  for (const OnionCircuitInfo& c : mesh.client().circuits()) {
+    EXPECT_EQ(before.count(onion::handle_value(c.handle)), 0u) << "an idle old circuit was kept";
+    fresh += std::string(c.pool_state) == "fresh";
+  }
+  EXPECT_EQ(fresh, 2u);
+  std::map<StreamKey, StreamEnd> client_ends, exit_ends;
+  auto key = mesh.client().open_stream(mesh.net().core_now(), onion::StreamTarget::to_domain("example.org", 80));
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(mesh.net().run_until_true([&] {
+    mesh.step(mesh.client(), client_ends, false);
+    mesh.step(mesh.exit(), exit_ends, true);
+    return client_ends[*key].connected;
+  }, 10 * kSecond));
+  std::uint64_t carried = 0;
+  for (const OnionCircuitInfo& c : mesh.client().circuits()) carried += c.stream_counters.streams_opened;
+  EXPECT_EQ(carried, 1u);
+}
+
 }  // namespace
 }  // namespace zmesh::node

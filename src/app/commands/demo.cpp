@@ -34,7 +34,7 @@ int run(int argc, char** argv) {
   auto options = options_from(*flags);
   if (!options.ok()) return usage_error(options.error(), "demo");
   auto report = run_demo(*options);
-  if (!report.ok()) return failure(report.error());
+  if (!report.ok()) return failure(report.error(), "demo");
   std::fputs(format_report(*options, *report).c_str(), stdout);
   return kExitOk;
 }

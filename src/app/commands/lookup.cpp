@@ -6,6 +6,7 @@
 #include "app/command.hpp"
 #include "app/control_client.hpp"
 #include "app/flags.hpp"
+#include "app/node_id_prefix.hpp"
 #include "identity/node_id.hpp"
 
 namespace zmesh::app {
@@ -16,14 +17,14 @@ int run(int argc, char** argv) {
   if (!flags.ok()) return usage_error(flags.error(), "lookup");
   if (auto st = flags->expect_positionals(1, 1); !st.ok()) return usage_error(st.error(), "lookup");
   if (!flags->has("control")) return usage_error(make_error(Errc::invalid_argument, "zmesh lookup: --control HOST:PORT is required"), "lookup");
-  auto node_id = NodeId::from_hex(flags->positionals()[0]);
-  if (!node_id.ok()) return usage_error(make_error(Errc::invalid_argument, "zmesh lookup: NODEID: " + node_id.error().message), "lookup");
+  auto node_id = resolve_node_id(flags->string("control"), flags->positionals()[0], 10 * kSecond);
+  if (!node_id.ok()) return control_error(make_error(node_id.error().code, "NODEID: " + node_id.error().message), "lookup");
   auto timeout = flags->integer("timeout", 70, 1, 3600);
   if (!timeout.ok()) return usage_error(timeout.error(), "lookup");
 
   auto reply = control_request(flags->string("control"), "GET", "/v1/lookup?node_id=" + node_id->hex(), "",
                                *timeout * kSecond);
-  if (!reply.ok()) return failure(reply.error());
+  if (!reply.ok()) return control_error(reply.error(), "lookup");
   const auto error_text = [&] {
     return reply->body.is_object() && reply->body.contains("error") && reply->body.at("error").is_string()
                ? reply->body.at("error").get<std::string>()
@@ -48,7 +49,9 @@ const Command kLookup{
     "in the Kademlia DHT. The node accepts only a descriptor signed by NODEID's own key and\n"
     "still valid; it is printed as JSON (node_id, sequence, created_at, expires_at,\n"
     "capabilities, addresses, onion key ids and validity). Exits 0 when found; 1 when no\n"
-    "valid descriptor was found, the lookup timed out, or the node could not be asked.\n\n"
+    "valid descriptor was found, the lookup timed out, or the node could not be asked.\n"
+    "NODEID: 64 hex characters, or a unique prefix of an id the node knows (its peers and the\n"
+    "descriptors it holds), such as the 12 characters 'zmesh status' prints.\n\n"
     "Options:\n"
     "  --control HOST:PORT   the node's --control address (required)\n"
     "  --timeout S           give up waiting for the answer after S seconds (default 70;\n"

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "app/command.hpp"
+#include "app/log_file.hpp"
 #include "app/node_options.hpp"
 #include "app/node_runtime.hpp"
 #include "crypto/secure.hpp"
@@ -25,22 +26,37 @@ int run(int argc, char** argv) {
   auto options = options_from(argc, argv);
   if (!options.ok()) return usage_error(options.error(), "node");
   log::set_level(options->log_level);
+  std::unique_ptr<LogFile> log_file;
+  std::shared_ptr<void> log_sink;
+  if (!options->log_file.empty()) {
+    auto opened = LogFile::open(options->log_file);
+    if (!opened.ok()) return failure(opened.error(), "node");
+    log_file = std::move(opened.value());
+    log_sink = log_file->install();
+  }
   crypto::init();
   auto loop = io::EventLoop::create();
-  if (!loop.ok()) return failure(loop.error());
+  if (!loop.ok()) return failure(loop.error(), "node");
   io::EventLoop& l = *loop.value();
   auto runtime = NodeRuntime::create(l, std::move(options.value()));
-  if (!runtime.ok()) return failure(runtime.error());
+  if (!runtime.ok()) return failure(runtime.error(), "node");
   NodeRuntime& node = *runtime.value();
   int signals = 0;
-  auto status = l.stop_on_signals({SIGINT, SIGTERM}, [&](int) {
+  auto status = l.stop_on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+    if (signal == SIGHUP) {  // logrotate moved the file away: write to a new one
+      if (!log_file) return;
+      const Status reopened = log_file->reopen();
+      if (reopened.ok()) log::info("node", "log file reopened: " + log_file->path());
+      else log::error("node", reopened.error().message + " (still writing to the old file)");
+      return;
+    }
     if (++signals > 1) {
       l.stop();  // a second signal: stop now, without waiting for the transports
       return;
     }
     node.shutdown([&l] { l.stop(); });
   });
-  if (!status.ok()) return failure(status.error());
+  if (!status.ok()) return failure(status.error(), "node");
   node.start();
   l.run();
   return kExitOk;
@@ -50,7 +66,9 @@ const std::string& usage() {
   static const std::string text =
       "Usage: zmesh node --data-dir DIR [--listen URL]... [--peer URL]... [--control HOST:PORT] [OPTIONS]\n"
       "\n"
-      "Runs a zMesh node until SIGINT or SIGTERM (then it closes every link cleanly and exits 0).\n"
+      "Runs a zMesh node until SIGINT or SIGTERM (then it closes every link cleanly and exits 0;\n"
+      "SIGHUP reopens --log-file, and is ignored without one). Progress is logged as\n"
+      "\"bootstrapped N% (...)\" lines; 'zmesh status' shows the latest.\n"
       "It keeps a link to every --peer (redialling with backoff: 1 s doubling to 60 s, with\n"
       "jitter), accepts links on every --listen address, and answers the control API\n"
       "(docs/protocol/control.md) used by 'zmesh status' and 'zmesh ping'.\n"
@@ -77,11 +95,14 @@ const std::string& usage() {
       "                            trusted networks only)\n"
       "  --config FILE             read settings from a JSON file first; flags override it\n"
       "  --log-level LEVEL         debug, info (default), warn or error\n"
+      "  --log-file FILE           append log lines (with UTC timestamps) to FILE, created 0600,\n"
+      "                            instead of stderr; SIGHUP reopens it (for logrotate)\n"
       "  --network NAME            network name mixed into every handshake (default zmesh);\n"
       "                            nodes of different networks never link\n" +
       webrtc_flags_help() + onion_flags_help() + node_numeric_flags_help() +
       "\n"
-      "Config file keys (a JSON object; unknown keys are an error):\n" +
+      "Config file keys (a JSON object; keys starting with // are comments, other unknown keys\n"
+      "are an error; an annotated example: docs/zmesh.example.json):\n" +
       node_config_keys_help() +
       "\n"
       "Example:\n"

@@ -6,6 +6,7 @@
 #include "app/command.hpp"
 #include "app/control_client.hpp"
 #include "app/flags.hpp"
+#include "app/node_id_prefix.hpp"
 #include "identity/node_id.hpp"
 #include "node/ping_message.hpp"
 
@@ -18,8 +19,8 @@ int run(int argc, char** argv) {
   if (!flags.ok()) return usage_error(flags.error(), "ping");
   if (auto st = flags->expect_positionals(1, 1); !st.ok()) return usage_error(st.error(), "ping");
   if (!flags->has("control")) return usage_error(make_error(Errc::invalid_argument, "zmesh ping: --control HOST:PORT is required"), "ping");
-  auto node_id = NodeId::from_hex(flags->positionals()[0]);
-  if (!node_id.ok()) return usage_error(make_error(Errc::invalid_argument, "zmesh ping: NODEID: " + node_id.error().message), "ping");
+  auto node_id = resolve_node_id(flags->string("control"), flags->positionals()[0], 10 * kSecond);
+  if (!node_id.ok()) return control_error(make_error(node_id.error().code, "NODEID: " + node_id.error().message), "ping");
   auto count = flags->integer("count", 4, 1, 1'000'000);
   auto size = flags->integer("size", 64, 0, static_cast<std::int64_t>(node::kMaxPingPayloadBytes));
   auto window = flags->integer("window", 8, 1, 256);
@@ -29,7 +30,7 @@ int run(int argc, char** argv) {
 
   const nlohmann::json request = {{"node_id", node_id->hex()}, {"count", *count}, {"size", *size}, {"window", *window}};
   auto reply = control_call(flags->string("control"), "POST", "/v1/ping", request.dump(), *timeout_ms * kMillisecond);
-  if (!reply.ok()) return failure(reply.error());
+  if (!reply.ok()) return control_error(reply.error(), "ping");
   const nlohmann::json& r = *reply;
   std::uint64_t received = 0, lost = 0, corrupted = 0;
   try {
@@ -48,7 +49,7 @@ int run(int argc, char** argv) {
       if (r.contains("error")) std::printf("stopped early: %s\n", r.at("error").get<std::string>().c_str());
     }
   } catch (const nlohmann::json::exception& e) {
-    return failure(make_error(Errc::malformed, std::string("unexpected answer from the control API: ") + e.what()));
+    return failure(make_error(Errc::malformed, std::string("unexpected answer from the control API: ") + e.what()), "ping");
   }
   const bool perfect = received == static_cast<std::uint64_t>(*count) && lost == 0 && corrupted == 0;
   return perfect ? kExitOk : kExitFailure;
@@ -60,7 +61,9 @@ const Command kPing{
     "Asks the node at --control (POST /v1/ping, docs/protocol/control.md) to send N ping\n"
     "requests of B random bytes to its peer NODEID over their link (channel 6) and to check\n"
     "that every echo comes back byte for byte. Exits 0 only when all N came back intact; 1 on\n"
-    "any loss or corruption (or when NODEID is not a connected peer).\n\n"
+    "any loss or corruption (or when NODEID is not a connected peer).\n"
+    "NODEID: 64 hex characters, or a unique prefix of an id the node knows (its peers and the\n"
+    "descriptors it holds), such as the 12 characters 'zmesh status' prints.\n\n"
     "Options:\n"
     "  --control HOST:PORT   the node's --control address (required)\n"
     "  --count N             pings to send (default 4, up to 1000000)\n"

@@ -40,6 +40,13 @@ std::string format_status(const nlohmann::json& s) {
   if (s.contains("uptime_seconds")) {
     out += "uptime    " + std::to_string(static_cast<long long>(s.at("uptime_seconds").get<double>())) + " s\n";
   }
+  if (s.contains("bootstrap") && s.at("bootstrap").contains("percent")) {
+    const auto& b = s.at("bootstrap");
+    out += "bootstrap " + std::to_string(b.at("percent").get<int>()) + "% (" + b.at("tag").get<std::string>() +
+           "): " + b.at("summary").get<std::string>() + "\n";
+    if (!b.at("problem").get<std::string>().empty())
+      out += "problem   cannot build a client circuit: " + b.at("problem").get<std::string>() + "\n";
+  }
   out += "listeners";
   if (s.at("listeners").empty()) out += " (none)";
   out += "\n";
@@ -99,7 +106,7 @@ int run(int argc, char** argv) {
   auto timeout_ms = flags->integer("timeout-ms", 10'000, 1, 3'600'000);
   if (!timeout_ms.ok()) return usage_error(timeout_ms.error(), "status");
   auto status = control_call(flags->string("control"), "GET", "/v1/status", "", *timeout_ms * kMillisecond);
-  if (!status.ok()) return failure(status.error());
+  if (!status.ok()) return control_error(status.error(), "status");
   if (flags->has("json")) {
     std::printf("%s\n", status->dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
@@ -107,7 +114,7 @@ int run(int argc, char** argv) {
   try {
     std::fputs(format_status(*status).c_str(), stdout);
   } catch (const nlohmann::json::exception& e) {
-    return failure(make_error(Errc::malformed, std::string("unexpected status from the control API: ") + e.what()));
+    return failure(make_error(Errc::malformed, std::string("unexpected status from the control API: ") + e.what()), "status");
   }
   return kExitOk;
 }
@@ -116,7 +123,8 @@ const Command kStatus{
     "status", "show a running node's identity, listeners and peers",
     "Usage: zmesh status --control HOST:PORT [--json]\n\n"
     "Asks the node's control API (GET /v1/status, docs/protocol/control.md) and prints its\n"
-    "NodeId, listeners, DHT, onion and health summaries and connected peers with transport,\n"
+    "NodeId, bootstrap progress (and, while it lasts, why no client circuit can be built),\n"
+    "listeners, DHT, onion and health summaries and connected peers with transport,\n"
     "direction, bytes and cells in/out and the heartbeat RTT (smoothed; \"!\": suspected).\n\n"
     "Options:\n"
     "  --control HOST:PORT   the node's --control address (required)\n"
@@ -128,7 +136,8 @@ const Command kStatus{
     "                        origin_ready, middle, last_hop, ...}, streams{open, ...},\n"
     "                        cells_relayed, ...}, health{interval_ms, tracked_peers, suspected,\n"
     "                        peers[{node_id, rtt_us, srtt_us, jitter_us, phi, suspected, ...}],\n"
-    "                        counters{...}}; docs/protocol/control.md)\n"
+    "                        counters{...}}, bootstrap{percent, tag, summary, problem};\n"
+    "                        docs/protocol/control.md)\n"
     "  --timeout-ms MS       give up after MS milliseconds (default 10000)\n",
     run};
 ZMESH_REGISTER_COMMAND(kStatus);
