@@ -205,7 +205,7 @@ const Command kSim{
     "  --loss P             segment loss probability, paid as retransmission delay (default 0)\n"
     "  --bandwidth-kib K    per-direction link bandwidth in KiB/s (default 0: unlimited)\n"
     "  --max-peers P        links per node (NodeConfig::max_peers; default 0: the\n"
-    "                       node's 256); see docs/simulator.md on why runs cap it\n"
+    "                       node's 256)\n"
     "  --heartbeat-ms MS    HealthService ping interval per peer (default 5000, 0: 1000)\n"
     "  --crypto real|simulated\n"
     "                       simulated: cheap, INSECURE stand-ins for ML-KEM-768 and ML-DSA-65\n"
