@@ -22,7 +22,8 @@ class DescriptorCache {
   // Unexpired entry for `id`, or nullptr.
   const NodeDescriptor* find(const NodeId& id, UnixSeconds now) const;
   void erase(const NodeId& id) { entries_.erase(id); }
-  // Unexpired entries with every bit of `required_capabilities`, at most `limit`.
+  // Unexpired entries with every bit of `required_capabilities`, at most `limit`, in NodeId order
+  // (so a `limit` below the number held favours low ids: callers that sample should take all).
   std::vector<NodeDescriptor> matching(UnixSeconds now, std::uint32_t required_capabilities, std::size_t limit) const;
   void drop_expired(UnixSeconds now);
 

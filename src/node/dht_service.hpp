@@ -53,7 +53,9 @@ struct DhtServiceConfig {
   // so holders never serve an expired one while we are alive.
   double republish_after = 0.5;
   std::size_t max_cached_descriptors = 1024;
-  std::size_t max_known_descriptors = 256;   // known_descriptors() returns at most this many
+  // known_descriptors() returns at most this many. As large as the cache: path selection must
+  // see every relay it knows, since a cut would keep the lowest NodeIds, which anyone can grind.
+  std::size_t max_known_descriptors = 1024;
   std::size_t max_finds = 64;                // descriptor lookups waiting for the network
   std::size_t max_fetches = 4;               // background fetches of peers' descriptors at once
   std::size_t max_fetch_queue = 256;         // peers waiting for such a fetch
