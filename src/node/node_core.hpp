@@ -252,7 +252,7 @@ class NodeCore final : public ServiceHost {
 
   // node_unused_links.cpp: closing links nobody uses
   void schedule_unused_check(const NodeId& id, Peer& peer, TimeUs at);
-  void unschedule_unused_check(Peer& peer, const NodeId& id);
+  void unschedule_unused_check(const NodeId& id, Peer& peer);
   void close_unused_links(Now now);
   bool link_still_needed(const NodeId& id, const Peer& peer) const;
   void note_use(Connection& c, link::Channel channel, Now now);

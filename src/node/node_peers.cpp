@@ -101,7 +101,7 @@ void NodeCore::unlink_peer(Now now, Connection& c) {
     return;
   }
   const NodeId id = *c.peer;
-  unschedule_unused_check(it->second, id);
+  unschedule_unused_check(id, it->second);
   peers_.erase(it);
   log(log::Level::info, "peer down: " + id.hex());
   links_.on_peer_down(now, id);

@@ -17,12 +17,12 @@ void NodeCore::note_use(Connection& c, link::Channel channel, Now now) {
 }
 
 void NodeCore::schedule_unused_check(const NodeId& id, Peer& peer, TimeUs at) {
-  unschedule_unused_check(peer, id);
+  unschedule_unused_check(id, peer);
   peer.unused_check_at = at;
   unused_checks_.emplace(at, id);
 }
 
-void NodeCore::unschedule_unused_check(Peer& peer, const NodeId& id) {
+void NodeCore::unschedule_unused_check(const NodeId& id, Peer& peer) {
   if (peer.unused_check_at != kNever) unused_checks_.erase({peer.unused_check_at, id});
   peer.unused_check_at = kNever;
 }
@@ -53,7 +53,7 @@ void NodeCore::close_unused_links(Now now) {
       schedule_unused_check(id, peer, now.mono + timeout);
       continue;
     }
-    unschedule_unused_check(peer, id);
+    unschedule_unused_check(id, peer);
     ++counters_.unused_links_closed;
     const std::vector<ConnectionId> links = peer.links;  // `peer` goes with the last one
     for (ConnectionId link : links) {

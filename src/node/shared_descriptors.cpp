@@ -10,6 +10,4 @@ std::shared_ptr<const NodeDescriptor> share_descriptor(NodeDescriptor descriptor
   return Interner<NodeDescriptor>::share(key, std::move(descriptor));
 }
 
-std::size_t shared_descriptor_count() { return Interner<NodeDescriptor>::size(); }
-
 }  // namespace zmesh::node

@@ -13,7 +13,5 @@
 namespace zmesh::node {
 
 std::shared_ptr<const NodeDescriptor> share_descriptor(NodeDescriptor descriptor);
-// Distinct descriptors alive in the process (inspection and tests).
-std::size_t shared_descriptor_count();
 
 }  // namespace zmesh::node

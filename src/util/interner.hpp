@@ -43,13 +43,6 @@ class Interner {
     return copy;
   }
 
-  // Distinct values alive (inspection and tests).
-  static std::size_t size() {
-    Table& t = table();
-    std::lock_guard lock(t.mutex);
-    return t.entries.size();
-  }
-
  private:
   struct Table {
     std::mutex mutex;

@@ -181,5 +181,30 @@ TEST(DescriptorCache, KeepsTheNewestBoundedAndUnexpired) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+// Caches holding the same descriptor share one copy (shared_descriptors.hpp); a different
+// descriptor of the same node never does, and a copy dropped by every holder can come back.
+TEST(DescriptorCache, HoldersOfTheSameDescriptorShareOneCopy) {
+  Keys keys;
+  OwnDescriptorParams p = params();
+  p.sequence = 7;
+  const NodeDescriptor d = build_own_descriptor(identity(0), keys.onion, p, keys.random).value();
+  p.sequence = 8;
+  const NodeDescriptor newer = build_own_descriptor(identity(0), keys.onion, p, keys.random).value();
+  const NodeId& id = identity(0).id;
+  {
+    DescriptorCache a(4), b(4), c(4);
+    ASSERT_TRUE(a.insert(d, kNow));
+    ASSERT_TRUE(b.insert(d, kNow));
+    ASSERT_TRUE(c.insert(newer, kNow));
+    EXPECT_EQ(a.find(id, kNow), b.find(id, kNow)) << "one copy for both holders";
+    EXPECT_NE(a.find(id, kNow), c.find(id, kNow));
+    EXPECT_EQ(c.find(id, kNow)->sequence, 8u);
+    EXPECT_EQ(a.find(id, kNow)->encode(), d.encode());
+  }
+  DescriptorCache again(4);  // every earlier holder is gone
+  ASSERT_TRUE(again.insert(d, kNow));
+  EXPECT_EQ(again.find(id, kNow)->encode(), d.encode());
+}
+
 }  // namespace
 }  // namespace zmesh::node::test
